@@ -1,0 +1,128 @@
+"""The Source protocol and the normalised records every source parses into.
+
+Sources fetch and parse; they never touch the database. The sync service
+(ratecard.services.sync) is the one writer and consumes only these types.
+Money is Decimal from the payload text onwards; token prices are per 1M tokens.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Protocol
+
+# One vocabulary everywhere (database, API, CSV): see DESIGN.md.
+METERS = (
+    "input", "output", "cache_read", "cache_write_5m", "cache_write_1h", "reasoning",
+    "input_audio", "output_audio", "input_image", "output_image", "input_video", "output_video",
+    "image", "request", "web_search",
+    # per-unit meters some sources publish beside the token ones
+    "input_character", "output_character", "input_audio_second", "output_audio_second",
+    "input_video_second", "output_video_second", "input_image_unit", "page",
+)
+UNITS = (
+    "1M_tokens", "image", "1k_requests", "1k_searches", "second", "1M_characters",
+    "1M_pixels", "page", "request",
+)
+SERVICE_TIERS = ("standard", "batch", "flex", "priority")
+CAPABILITIES = (
+    "vision", "pdf_input", "function_calling", "parallel_function_calling", "tool_choice",
+    "json_schema", "reasoning", "prompt_caching", "audio_input", "audio_output", "video_input",
+    "web_search", "computer_use", "system_messages", "transparent_background", "open_weights",
+    "assistant_prefill", "structured_output", "temperature",
+)
+MODES = (
+    "chat", "completion", "embedding", "image_generation", "image_edit", "video_generation",
+    "audio_transcription", "audio_speech", "realtime", "rerank", "moderation", "ocr", "search",
+    "responses",
+)
+
+
+class ParseError(ValueError):
+    """The payload as a whole cannot be understood (bad JSON, wrong shape)."""
+
+
+@dataclass(frozen=True, order=True)
+class Conditions:
+    """When a price applies. None = no condition (the base price)."""
+
+    quality: str | None = None          # image quality: low, medium, high, hd, standard
+    size: str | None = None             # image size "1024x1024"
+    context_above: int | None = None    # context tier start, e.g. 200000 for "> 200k tokens"
+    service_tier: str | None = None     # batch, flex, priority (standard = None)
+    time_window: str | None = None      # UTC "HH:MM-HH:MM", e.g. "00:30-16:30"
+    region: str | None = None           # e.g. "us", "eu", "global"
+
+    def as_dict(self) -> dict[str, object]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, object] | None) -> "Conditions":
+        return cls(**(data or {}))  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class PriceRecord:
+    meter: str
+    unit: str
+    amount: Decimal                      # USD, exact; never a float
+    conditions: Conditions = Conditions()
+    # A source that publishes dated history (genai-prices start_date) says from
+    # when this amount applies; None = "as of the snapshot".
+    effective_from: dt.date | None = None
+
+    @property
+    def key(self) -> tuple[str, str, Conditions]:
+        return (self.meter, self.unit, self.conditions)
+
+
+@dataclass
+class ModelRecord:
+    key: str                             # the source's own key (alias), e.g. "gpt-4o"
+    canonical_id: str                    # lowercase "provider/model"
+    provider: str                        # provider slug, e.g. "openai"
+    name: str | None = None
+    mode: str | None = None
+    context_window: int | None = None
+    max_output: int | None = None
+    input_modalities: tuple[str, ...] | None = None
+    output_modalities: tuple[str, ...] | None = None
+    release_date: dt.date | None = None
+    deprecation_date: dt.date | None = None
+    # name -> True/False; a capability not in the dict is unknown, not False.
+    capabilities: dict[str, bool] = field(default_factory=dict)
+    prices: list[PriceRecord] = field(default_factory=list)
+
+
+@dataclass
+class Skipped:
+    key: str
+    reason: str
+
+
+@dataclass
+class ParseResult:
+    models: list[ModelRecord]
+    skipped: list[Skipped] = field(default_factory=list)   # per-entry garbage, counted
+    provider_names: dict[str, str] = field(default_factory=dict)  # slug -> display name
+
+
+@dataclass
+class FetchResult:
+    body: bytes | None                   # None when not modified (304)
+    etag: str | None = None
+    last_modified: str | None = None
+    not_modified: bool = False
+    url: str = ""
+
+
+class Source(Protocol):
+    name: str                            # "litellm"
+    title: str                           # "LiteLLM price map"
+    default_url: str
+    default_interval_hours: float
+
+    def fetch(self, url: str, *, etag: str | None = None,
+              last_modified: str | None = None) -> FetchResult: ...
+
+    def parse(self, payload: bytes) -> ParseResult: ...

@@ -1,0 +1,95 @@
+"""Turning upstream values into exact Decimal amounts, or refusing them.
+
+Every source goes through here so that garbage (null, strings that are not
+numbers, negatives, NaN, absurd magnitudes) is refused the same way: the entry
+is skipped and counted, never turned into $0.
+"""
+from __future__ import annotations
+
+import json
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+MILLION = Decimal(1_000_000)
+THOUSAND = Decimal(1_000)
+# No real price is above this in its stored unit (USD per 1M tokens, per image,
+# per 1k requests…); anything larger is a unit mistake upstream.
+ABSURD = Decimal(1_000_000)
+
+
+class BadValue(ValueError):
+    pass
+
+
+def loads(payload: bytes | str) -> Any:
+    """json.loads with every non-integer number as Decimal (no float anywhere)."""
+    return json.loads(payload, parse_float=Decimal, parse_int=Decimal,
+                      parse_constant=_reject_constant)
+
+
+def _reject_constant(name: str) -> Any:
+    raise BadValue(f"non-finite number {name}")
+
+
+def to_decimal(value: Any) -> Decimal | None:
+    """An upstream number as Decimal; None when absent. Raises BadValue on garbage."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise BadValue(f"boolean {value!r} where a price was expected")
+    if isinstance(value, float):
+        # Only reached when a caller parsed JSON without parse_float=Decimal;
+        # repr() is the shortest round-trip text, so no binary noise leaks in.
+        value = repr(value)
+    if isinstance(value, int):
+        value = Decimal(value)
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            raise BadValue("empty string where a price was expected")
+        try:
+            value = Decimal(text)
+        except InvalidOperation:
+            raise BadValue(f"not a number: {value!r}") from None
+    if not isinstance(value, Decimal):
+        raise BadValue(f"{type(value).__name__} where a price was expected")
+    if not value.is_finite():
+        raise BadValue(f"non-finite price {value}")
+    if value < 0:
+        raise BadValue(f"negative price {value}")
+    return value
+
+
+def scaled(value: Any, factor: Decimal) -> Decimal | None:
+    """to_decimal(value) * factor, normalised (2.5e-06 per token -> Decimal('2.5') per 1M)."""
+    amount = to_decimal(value)
+    if amount is None:
+        return None
+    result = normalise(amount * factor)
+    if result > ABSURD:
+        raise BadValue(f"absurd price {result} after scaling")
+    return result
+
+
+def normalise(amount: Decimal) -> Decimal:
+    """Drop trailing zeros and exponent notation: 2.500000 -> 2.5, 1E+1 -> 10."""
+    if amount == 0:
+        return Decimal(0)
+    amount = amount.normalize()
+    sign, digits, exp = amount.as_tuple()
+    if isinstance(exp, int) and exp > 0:
+        amount = amount.quantize(Decimal(1))
+    return amount
+
+
+def to_int(value: Any) -> int | None:
+    """A token count or limit; None for absent or garbage (limits are not money)."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        return None
+    if not number.is_finite() or number <= 0 or number != number.to_integral_value():
+        return None
+    return int(number)
