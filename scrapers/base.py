@@ -57,7 +57,7 @@ class Conditions:
         return {k: v for k, v in self.__dict__.items() if v is not None}
 
     @classmethod
-    def from_dict(cls, data: dict[str, object] | None) -> "Conditions":
+    def from_dict(cls, data: dict[str, object] | None) -> Conditions:
         return cls(**(data or {}))  # type: ignore[arg-type]
 
 
@@ -92,6 +92,9 @@ class ModelRecord:
     # name -> True/False; a capability not in the dict is unknown, not False.
     capabilities: dict[str, bool] = field(default_factory=dict)
     prices: list[PriceRecord] = field(default_factory=list)
+    # Other keys of the same source that fold into this model (LiteLLM lists one
+    # model under several keys: "deepseek-chat" and "deepseek/deepseek-chat").
+    aliases: list[str] = field(default_factory=list)
 
 
 @dataclass

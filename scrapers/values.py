@@ -65,10 +65,10 @@ def scaled(value: Any, factor: Decimal) -> Decimal | None:
     amount = to_decimal(value)
     if amount is None:
         return None
-    result = normalise(amount * factor)
-    if result > ABSURD:
-        raise BadValue(f"absurd price {result} after scaling")
-    return result
+    result = amount * factor
+    if result > ABSURD:   # checked first: normalising a huge value overflows the context
+        raise BadValue(f"absurd price {result:.3g} after scaling")
+    return normalise(result)
 
 
 def normalise(amount: Decimal) -> Decimal:

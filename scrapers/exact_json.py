@@ -1,0 +1,76 @@
+"""JSON in and out without a float anywhere.
+
+`loads` reads every number as Decimal and keeps the non-standard constants
+NaN / Infinity as non-finite Decimals, so one bad value is refused by
+scrapers.values.to_decimal (and skipped) instead of failing the whole payload.
+`dumps` writes Decimal as a JSON number with its exact text: the payloads we
+build ourselves (models.dev TOML tree, the bundled genai-prices data) are kept
+as raw payloads and must re-parse to the same amounts.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from typing import Any
+
+from scrapers.base import ParseError
+
+
+def loads(payload: bytes | str, source: str) -> Any:
+    """Parse a payload or raise ParseError naming the source and the position."""
+    if isinstance(payload, bytes | bytearray):
+        try:
+            payload = bytes(payload).decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise ParseError(f"{source}: payload is not UTF-8 ({exc.reason})") from None
+    if not payload.strip():
+        raise ParseError(f"{source}: empty payload")
+    try:
+        return json.loads(payload, parse_float=Decimal, parse_int=Decimal,
+                          parse_constant=Decimal)
+    except json.JSONDecodeError as exc:
+        raise ParseError(f"{source}: invalid JSON at line {exc.lineno} column {exc.colno}: "
+                         f"{exc.msg}") from None
+    except RecursionError:
+        raise ParseError(f"{source}: JSON nested too deeply") from None
+
+
+def dumps(value: Any) -> bytes:
+    """Compact, deterministic JSON; Decimal written exactly, never through float."""
+    parts: list[str] = []
+    _write(value, parts)
+    return "".join(parts).encode("utf-8")
+
+
+def _write(value: Any, out: list[str]) -> None:
+    if value is None or isinstance(value, bool | str):
+        out.append(json.dumps(value, ensure_ascii=False))
+    elif isinstance(value, Decimal):
+        # Non-finite values have no JSON number form: keep them as text so the
+        # parser refuses them per value (to_decimal rejects "NaN", "Infinity").
+        out.append(str(value) if value.is_finite() else json.dumps(str(value)))
+    elif isinstance(value, int):
+        out.append(str(value))
+    elif isinstance(value, float):
+        raise TypeError("float reached exact_json.dumps; parse with Decimal instead")
+    elif isinstance(value, dt.datetime | dt.date | dt.time):
+        out.append(json.dumps(value.isoformat()))
+    elif isinstance(value, dict):
+        out.append("{")
+        for i, (key, item) in enumerate(value.items()):
+            if i:
+                out.append(",")
+            out.append(json.dumps(str(key), ensure_ascii=False))
+            out.append(":")
+            _write(item, out)
+        out.append("}")
+    elif isinstance(value, list | tuple):
+        out.append("[")
+        for i, item in enumerate(value):
+            if i:
+                out.append(",")
+            _write(item, out)
+        out.append("]")
+    else:
+        raise TypeError(f"cannot write {type(value).__name__} as JSON")

@@ -1,0 +1,252 @@
+"""LiteLLM's model_prices_and_context_window.json -> normalised records.
+
+One JSON object: key = LiteLLM's model key, value = its entry. How keys become
+canonical ids (providers, routes, image quality/size prefixes, Bedrock and Azure
+regions as the `region` condition) is in scrapers.litellm_ids; how fields become
+meters, units and conditions is in scrapers.litellm_fields. Several keys that
+name one model fold into one ModelRecord (scrapers.folding); the others are kept
+in `aliases`, and a conflicting price among them is reported as Skipped.
+
+Values: USD per token / pixel / image / second / character, as JSON numbers
+(strings in some old entries). Token prices become per 1M tokens, exactly
+(`2.5e-06` -> Decimal("2.5")). `null` means absent, never $0. Garbage in one
+value (a non-number, negative, NaN, boolean, absurd) skips that value and is
+reported; an entry that is not an object or has no litellm_provider is skipped.
+`sample_spec`, `last_updated` and `fallback_generalizations` are not models.
+`mode` is kept as LiteLLM writes it, lowercased (old files' "moderations" ->
+"moderation").
+
+context_window is `max_input_tokens` only, max_output `max_output_tokens` only:
+the legacy `max_tokens` meant the context window in early 2024 files
+(gpt-4-1106-preview: 128000) and the output limit later (4096), so it is not read.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+from scrapers import exact_json
+from scrapers.base import (
+    Conditions,
+    FetchResult,
+    ModelRecord,
+    ParseError,
+    ParseResult,
+    PriceRecord,
+    Skipped,
+)
+from scrapers.folding import Candidate, describe, fold, scaled_price
+from scrapers.litellm_fields import (
+    CAPABILITY_FLAGS,
+    PREFERENCE,
+    is_placeholder_zero,
+    parse_field,
+    search_price,
+    spec_for,
+)
+from scrapers.litellm_ids import KeyInfo, NotAModel, UnusableKey, canonical
+from scrapers.values import THOUSAND, BadValue, to_int
+
+NOT_MODELS = frozenset({"sample_spec", "last_updated", "fallback_generalizations"})
+MODE_ALIASES = {"moderations": "moderation"}
+PROVIDER_NAMES = {
+    "openai": "OpenAI", "anthropic": "Anthropic", "google": "Google",
+    "vertex_ai": "Google Vertex AI",
+    "bedrock": "Amazon Bedrock", "azure": "Azure OpenAI", "azure_ai": "Azure AI Foundry",
+    "mistral": "Mistral AI", "deepseek": "DeepSeek", "xai": "xAI", "openrouter": "OpenRouter",
+}
+
+
+class LiteLLMSource:
+    name = "litellm"
+    title = "LiteLLM price map"
+    default_url = ("https://raw.githubusercontent.com/BerriAI/litellm/main/"
+                   "model_prices_and_context_window.json")
+    default_interval_hours = 6.0
+
+    def fetch(self, url: str, *, etag: str | None = None,
+              last_modified: str | None = None) -> FetchResult:
+        from scrapers.http import fetch
+        return fetch(url, etag=etag, last_modified=last_modified)
+
+    def parse(self, payload: bytes) -> ParseResult:
+        return parse(payload)
+
+
+SOURCE = LiteLLMSource()
+
+
+def parse(payload: bytes | str) -> ParseResult:
+    data = exact_json.loads(payload, "litellm")
+    if not isinstance(data, dict):
+        raise ParseError(f"litellm: expected a JSON object of model entries, "
+                         f"got {type(data).__name__}")
+    entries = {k: v for k, v in data.items() if k not in NOT_MODELS}
+    if entries and not any(isinstance(v, dict) for v in entries.values()):
+        raise ParseError("litellm: expected a JSON object of model entries, "
+                         "found no entry that is an object")
+    skipped: list[Skipped] = []
+    candidates: list[Candidate] = []
+    for key, entry in entries.items():
+        if not isinstance(entry, dict):
+            skipped.append(Skipped(key, f"entry is a {_kind(entry)}, not an object"))
+            continue
+        candidate = _candidate(key, entry, skipped)
+        if candidate is not None:
+            candidates.append(candidate)
+    models = fold(candidates, skipped)
+    names = {m.provider: PROVIDER_NAMES[m.provider] for m in models
+             if m.provider in PROVIDER_NAMES}
+    return ParseResult(models=models, skipped=skipped, provider_names=names)
+
+
+def _candidate(key: str, entry: dict[str, Any], skipped: list[Skipped]) -> Candidate | None:
+    provider = entry.get("litellm_provider")
+    if not isinstance(provider, str) or not provider.strip():
+        skipped.append(Skipped(key, "entry has no litellm_provider"))
+        return None
+    mode = _mode(entry.get("mode"))
+    try:
+        info = canonical(key, provider, mode)
+    except NotAModel:
+        return None
+    except UnusableKey as exc:
+        skipped.append(Skipped(key, str(exc)))
+        return None
+    record = ModelRecord(
+        key=key, canonical_id=info.canonical_id, provider=info.provider, mode=mode,
+        context_window=to_int(entry.get("max_input_tokens")),
+        max_output=to_int(entry.get("max_output_tokens")),
+        input_modalities=_modalities(entry.get("supported_modalities")),
+        output_modalities=_modalities(entry.get("supported_output_modalities")),
+        deprecation_date=_date(entry.get("deprecation_date")),
+        capabilities=_capabilities(key, entry, skipped),
+        prices=_prices(key, entry, mode, info, skipped),
+    )
+    return Candidate(record, info.rank)
+
+
+def _prices(key: str, entry: dict[str, Any], mode: str | None, info: KeyInfo,
+            skipped: list[Skipped]) -> list[PriceRecord]:
+    found: dict[tuple, tuple[PriceRecord, str, int]] = {}
+
+    def add(price: PriceRecord, field: str, preference: int) -> None:
+        held = found.get(price.key)
+        if held is None:
+            found[price.key] = (price, field, preference)
+        elif held[0].amount != price.amount:
+            new = (price, field, preference)
+            keep, drop = (held, new) if held[2] <= preference else (new, held)
+            found[price.key] = keep
+            skipped.append(Skipped(key, f"{drop[1]}: {drop[0].amount} conflicts with "
+                                        f"{keep[1]} ({keep[0].amount}) for {describe(keep[0])}"))
+
+    def read(field: str, value: Any, extra: Conditions, preference: int) -> None:
+        parsed = parse_field(field)
+        if parsed is None:
+            return
+        base, suffix = parsed
+        spec = spec_for(base, entry, mode)
+        if spec is None:
+            return
+        meter, unit, factor = spec
+        try:
+            amount = scaled_price(value, factor)
+        except BadValue as exc:
+            skipped.append(Skipped(key, f"{field}: {exc}"))
+            return
+        if amount is None or is_placeholder_zero(base, amount, entry, mode):
+            return
+        conditions = Conditions(
+            quality=info.quality or suffix.quality, size=info.size,
+            context_above=suffix.context_above or extra.context_above,
+            service_tier=suffix.service_tier, region=info.region)
+        add(PriceRecord(meter, unit, amount, conditions), field,
+            max(preference, PREFERENCE.get(base, 0)))
+
+    for field, value in entry.items():
+        if value is None:
+            continue                              # null = absent, not garbage
+        if field == "search_context_cost_per_query":
+            _search(key, value, info, add, skipped)
+        elif field == "tiered_pricing":
+            for tier_field, tier_value, start in _tiers(key, value, skipped):
+                read(tier_field, tier_value, Conditions(context_above=start), 2)
+        else:
+            read(field, value, Conditions(), 0)
+    return [price for price, _, _ in found.values()]
+
+
+def _search(key: str, value: Any, info: KeyInfo, add: Any, skipped: list[Skipped]) -> None:
+    field = "search_context_cost_per_query"
+    try:
+        amount = scaled_price(search_price(value), THOUSAND)
+    except (TypeError, BadValue) as exc:
+        skipped.append(Skipped(key, f"{field}: {exc}"))
+        return
+    if amount is not None:
+        add(PriceRecord("web_search", "1k_searches", amount, Conditions(region=info.region)),
+            field, 0)
+
+
+def _tiers(key: str, value: Any, skipped: list[Skipped]
+           ) -> Iterator[tuple[str, Any, int | None]]:
+    """(field, value, context start or None) from LiteLLM's `tiered_pricing` list:
+    `[{"input_cost_per_token": …, "range": [0, 256000]}, {…, "range": [256000, …]}]`.
+    A tier starting at 0 is the base price (top-level fields win over it)."""
+    if not isinstance(value, list):
+        skipped.append(Skipped(key, f"tiered_pricing is a {_kind(value)}, not a list"))
+        return
+    for tier in value:
+        if not isinstance(tier, dict) or "range" not in tier:
+            continue                              # e.g. search tiers by max_results_range
+        bounds = tier["range"]
+        start = bounds[0] if isinstance(bounds, list) and bounds else None
+        begin = 0 if start == 0 and not isinstance(start, bool) else to_int(start)
+        if begin is None:
+            skipped.append(Skipped(key, f"tiered_pricing: unusable range {bounds!r}"))
+            continue
+        for field, amount in tier.items():
+            if field != "range" and amount is not None:
+                yield field, amount, (begin or None)
+
+
+def _capabilities(key: str, entry: dict[str, Any], skipped: list[Skipped]) -> dict[str, bool]:
+    found: dict[str, bool] = {}
+    for flag, capability in CAPABILITY_FLAGS.items():
+        value = entry.get(flag)
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            found[capability] = value
+        else:
+            skipped.append(Skipped(key, f"{flag}: not a boolean ({value!r})"))
+    return found
+
+
+def _mode(value: Any) -> str | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    mode = value.strip().lower()
+    return MODE_ALIASES.get(mode, mode)
+
+
+def _modalities(value: Any) -> tuple[str, ...] | None:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        return None
+    return tuple(v.strip().lower() for v in value if v.strip()) or None
+
+
+def _date(value: Any) -> dt.date | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return dt.date.fromisoformat(value.strip())
+    except ValueError:
+        return None
+
+
+def _kind(value: Any) -> str:
+    names = {dict: "object", list: "list", str: "string", bool: "boolean", type(None): "null"}
+    return names.get(type(value), "number")

@@ -1,0 +1,29 @@
+"""Ratecard: an honest, dated catalog of AI models and their prices."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """The only way to build the app. `config` overrides settings read from the environment."""
+    from ratecard import config as settings
+    from ratecard.db import Database
+    from ratecard.web import errors
+
+    app = Flask(__name__, instance_path=str(settings.INSTANCE_DIR))
+    app.config.from_mapping(settings.from_env())
+    if config:
+        app.config.from_mapping(config)
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+
+    database = Database(app.config["DATABASE_URL"])
+    app.extensions["ratecard.db"] = database
+
+    from ratecard.web import api, session
+
+    session.init_app(app)
+    errors.init_app(app)
+    app.register_blueprint(api.bp)
+    return app

@@ -1,0 +1,3 @@
+from ratecard.cli import main
+
+main()

@@ -1,0 +1,63 @@
+"""Settings from the environment, with defaults that work on a fresh machine.
+
+Every setting is listed in .env.example. Secrets come only from the environment.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+INSTANCE_DIR = Path(os.environ.get("RATECARD_INSTANCE", PROJECT_ROOT / "instance"))
+
+# Sources in precedence order: where several sources price the same model,
+# meter and conditions, the first one here is the value shown (docs/sources.md).
+SOURCE_PRECEDENCE = ("litellm", "genai_prices", "modelsdev", "openrouter")
+
+
+def _float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number, got {raw!r}") from None
+    if value <= 0:
+        raise ValueError(f"{name} must be positive, got {raw!r}")
+    return value
+
+
+def _flag(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw in (None, ""):
+        return default
+    return raw.strip().lower() in ("1", "true", "yes", "on")
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{INSTANCE_DIR / 'ratecard.db'}"
+
+
+def from_env() -> dict[str, object]:
+    """The application settings (Flask config keys) read from the environment."""
+    from scrapers.registry import SOURCES
+
+    settings: dict[str, object] = {
+        "DATABASE_URL": os.environ.get("DATABASE_URL") or default_database_url(),
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "dev-only-not-secret"),
+        # Single-process mode (`ratecard serve`) runs the scheduler in-process;
+        # gunicorn workers never do (RATECARD_SCHEDULER stays off there).
+        "RATECARD_SCHEDULER": _flag("RATECARD_SCHEDULER", False),
+        # Offline: load the bundled catalog only, never reach the network.
+        "RATECARD_OFFLINE": _flag("RATECARD_OFFLINE", False),
+        "SOURCE_URLS": {},
+        "SYNC_INTERVAL_HOURS": {},
+    }
+    for source in SOURCES:
+        key = source.name.upper()
+        settings["SOURCE_URLS"][source.name] = (  # type: ignore[index]
+            os.environ.get(f"RATECARD_{key}_URL") or source.default_url)
+        settings["SYNC_INTERVAL_HOURS"][source.name] = _float(  # type: ignore[index]
+            f"RATECARD_{key}_INTERVAL_HOURS", source.default_interval_hours)
+    return settings

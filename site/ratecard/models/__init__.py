@@ -1,0 +1,10 @@
+"""All mapped tables; importing this package registers them on Base.metadata."""
+from ratecard.models.capabilities import Capability
+from ratecard.models.catalog import Model, ModelAlias, Provider
+from ratecard.models.pricing import Disagreement, Price
+from ratecard.models.sync import ChangeEvent, QuarantinedChange, SyncLock, SyncPayload, SyncRun
+
+__all__ = [
+    "Capability", "ChangeEvent", "Disagreement", "Model", "ModelAlias", "Price", "Provider",
+    "QuarantinedChange", "SyncLock", "SyncPayload", "SyncRun",
+]

@@ -1,0 +1,54 @@
+"""`ratecard serve`: the site in one process, ready on a fresh machine.
+
+Migrates the database, loads the offline catalog into an empty one, starts the
+scheduler in the background (it syncs the live sources unless offline), then
+serves HTTP.
+"""
+from __future__ import annotations
+
+import logging
+
+import click
+from werkzeug.serving import make_server
+
+from ratecard import create_app
+from ratecard.migrate import upgrade
+from ratecard.queries.catalog import model_count
+
+
+def run(host: str, port: int) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    app = create_app()
+    database = app.extensions["ratecard.db"]
+    upgrade(database)
+    with database.session() as session:
+        empty = model_count(session) == 0
+    if empty:
+        from ratecard.services.offline import load_offline_catalog
+
+        click.echo("empty database: loading the offline catalog…", err=True)
+        for summary in load_offline_catalog(database, progress=_progress):
+            click.echo(summary.line(), err=True)
+    scheduler = None
+    if not app.config["RATECARD_OFFLINE"]:
+        from ratecard.scheduler import build_scheduler
+
+        scheduler = build_scheduler(database, app.config, background=True, start_now=True)
+        scheduler.start()
+    try:
+        server = make_server(host, port, app, threaded=True)
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    click.echo(f"Ratecard is running at http://{host}:{port}/ (Ctrl-C to stop)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+
+
+def _progress(source: str, done: int, total: int) -> None:
+    if done == total or done % 1000 == 0:
+        click.echo(f"  {source}: {done}/{total} models", err=True)

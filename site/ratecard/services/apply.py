@@ -1,0 +1,277 @@
+"""Writing one parsed payload into the database: the diff against what is current.
+
+Only values that changed produce rows; an unchanged payload writes no price rows.
+Called inside the run's single transaction by services.sync.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import insert, update
+from sqlalchemy.orm import Session
+
+from ratecard.config import SOURCE_PRECEDENCE
+from ratecard.models import (
+    Capability, ChangeEvent, Model, ModelAlias, Price, Provider, QuarantinedChange,
+)
+from ratecard.services.catalog_state import PriceKey, SourceState, conditions_key
+from ratecard.services.guards import check_change
+from scrapers.base import ModelRecord, PriceRecord
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class Counts:
+    seen: int = 0
+    added: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    quarantined: int = 0
+    vanished: int = 0
+    price_rows: int = 0
+    touched: set[int] = field(default_factory=set)   # model ids whose prices may have moved
+
+
+def money(amount: Decimal | None) -> str | None:
+    return None if amount is None else format(amount, "f")
+
+
+def midnight(day: dt.date) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+
+
+class Writer:
+    """Accumulates inserts and updates, then writes them in a few bulk statements."""
+
+    def __init__(self, session: Session, source: str, run_id: int, as_of: dt.datetime,
+                 state: SourceState):
+        self.session, self.source, self.run_id, self.as_of = session, source, run_id, as_of
+        self.state = state
+        self.new_prices: list[dict[str, object]] = []
+        self.closed_prices: list[dict[str, object]] = []
+        self.new_caps: list[dict[str, object]] = []
+        self.closed_caps: list[dict[str, object]] = []
+        self.events: list[dict[str, object]] = []
+        self.pending_deprecations: list[tuple[Model, dt.date]] = []
+        self.counts = Counts()
+
+    # -- events -------------------------------------------------------------------------
+    def event(self, model_id: int, kind: str, when: dt.datetime, subject: str | None = None,
+              old: str | None = None, new: str | None = None,
+              conditions: dict[str, object] | None = None) -> None:
+        self.events.append({
+            "model_id": model_id, "source": self.source, "kind": kind, "subject": subject,
+            "conditions": conditions or None, "old_value": old, "new_value": new,
+            "occurred_at": when, "sync_run_id": self.run_id,
+        })
+
+    # -- models -------------------------------------------------------------------------
+    def model_for(self, record: ModelRecord, provider_names: dict[str, str]) -> tuple[Model, bool]:
+        provider = self.state.providers.get(record.provider)
+        if provider is None:
+            provider = Provider(slug=record.provider,
+                                name=provider_names.get(record.provider) or record.provider)
+            self.session.add(provider)
+            self.state.providers[record.provider] = provider
+        model = self.state.models.get(record.canonical_id)
+        created = model is None
+        if model is None:
+            model = Model(canonical_id=record.canonical_id, provider=provider,
+                          name=record.name or record.canonical_id.split("/", 1)[1],
+                          first_seen=self.as_of)
+            self.session.add(model)
+            self.state.models[record.canonical_id] = model
+        self._describe(model, record, created)
+        return model, created
+
+    def _describe(self, model: Model, record: ModelRecord, created: bool) -> None:
+        """Descriptive fields: the highest-precedence source wins; others only fill gaps."""
+        rank = _rank(self.source)
+        owns = created or model.meta_source is None or rank <= _rank(model.meta_source)
+        fields = {
+            "name": record.name, "mode": record.mode, "context_window": record.context_window,
+            "max_output": record.max_output,
+            "input_modalities": list(record.input_modalities) if record.input_modalities else None,
+            "output_modalities": (list(record.output_modalities)
+                                  if record.output_modalities else None),
+            "release_date": record.release_date,
+        }
+        for name, value in fields.items():
+            if value is not None and (owns or getattr(model, name) is None):
+                if getattr(model, name) != value:
+                    setattr(model, name, value)
+        if owns:
+            model.meta_source = self.source
+        if record.deprecation_date and model.deprecation_date != record.deprecation_date:
+            if owns or model.deprecation_date is None:
+                if not created and model.deprecation_date is None:
+                    self.pending_deprecations.append((model, record.deprecation_date))
+                model.deprecation_date = record.deprecation_date
+
+    def alias(self, model: Model, key: str) -> bool:
+        """Record that the source published `key` now; True when it had vanished before."""
+        alias = self.state.aliases.get(key)
+        if alias is None:
+            alias = ModelAlias(model=model, source=self.source, key=key,
+                               first_seen=self.as_of, last_seen=self.as_of)
+            self.session.add(alias)
+            self.state.aliases[key] = alias
+            return False
+        returned = alias.vanished_at is not None
+        alias.vanished_at = None
+        alias.last_seen = self.as_of
+        if alias.model_id != model.id:
+            alias.model = model   # a parser rule changed: follow it
+        return returned
+
+    # -- prices -------------------------------------------------------------------------
+    def prices(self, model: Model, records: list[PriceRecord], announce: bool) -> bool:
+        """Diff one model's prices; True when anything was written for it."""
+        wrote = False
+        by_key: dict[tuple[str, str, str], list[PriceRecord]] = defaultdict(list)
+        for record in records:
+            by_key[(record.meter, record.unit, conditions_key(record.conditions))].append(record)
+        today = self.as_of.date()
+        for (meter, unit, ckey), entries in by_key.items():
+            # Dated history from the source: what applies now, and what came before it.
+            applicable = [e for e in entries if e.effective_from is None or
+                          e.effective_from <= today]
+            if not applicable:
+                continue   # only future prices: they take effect on a later run
+            applicable.sort(key=lambda e: (e.effective_from or dt.date.min))
+            current = applicable[-1]
+            key: PriceKey = (model.id, meter, unit, ckey)
+            row = self.state.prices.pop(key, None)
+            wrote |= self._one_price(model, key, row, current, applicable[:-1], announce)
+        # Whatever is still current but no longer published has been withdrawn.
+        for key in [k for k in self.state.prices if k[0] == model.id]:
+            row = self.state.prices.pop(key)
+            self.closed_prices.append({"id": row.id, "valid_to": self.as_of})
+            self.event(model.id, "price_removed", self.as_of, f"{row.meter}/{row.unit}",
+                       old=money(row.amount), conditions=row.conditions())
+            wrote = True
+        return wrote
+
+    def _one_price(self, model: Model, key: PriceKey, row: Price | None, current: PriceRecord,
+                   earlier: list[PriceRecord], announce: bool) -> bool:
+        subject = f"{current.meter}/{current.unit}"
+        conds = current.conditions.as_dict()
+        pending = self.state.pending.get(key)
+        if row is None:
+            # First sight. A dated history backfills its segments; an undated segment that
+            # was already superseded has no known start, so it survives only as the old
+            # value of the change event.
+            segments = [e for e in earlier if e.effective_from is not None] + [current]
+            previous = next((e for e in reversed(earlier) if e.effective_from is None), None)
+            for index, entry in enumerate(segments):
+                start = midnight(entry.effective_from) if entry.effective_from else self.as_of
+                end = (midnight(segments[index + 1].effective_from)  # type: ignore[arg-type]
+                       if index + 1 < len(segments) else None)
+                self._insert_price(model.id, entry, start, end)
+                old = previous.amount if previous else None
+                if announce or old is not None:
+                    kind = "price_changed" if old is not None else "price_added"
+                    self.event(model.id, kind, start, subject, money(old), money(entry.amount),
+                               conds)
+                previous = entry
+            return True
+        if row.amount == current.amount:
+            if pending is not None:
+                pending.status = "expired"    # upstream went back: nothing left to review
+                pending.decided_at = self.as_of
+            return False
+        when = self.as_of
+        if current.effective_from is not None and midnight(current.effective_from) > row.valid_from:
+            when = midnight(current.effective_from)
+        reason = check_change(row.amount, current.amount)
+        if reason is not None:
+            if pending is not None and pending.new_amount == current.amount:
+                self.counts.quarantined += 1
+                self.state.prices[key] = row   # still current
+                return False
+            if pending is not None:
+                pending.status = "expired"
+                pending.decided_at = self.as_of
+            self.session.add(QuarantinedChange(
+                sync_run_id=self.run_id, model_id=model.id, source=self.source,
+                meter=current.meter, unit=current.unit, conditions=conds, conditions_key=key[3],
+                old_amount=row.amount, new_amount=current.amount, reason=reason, seen_at=when,
+            ))
+            self.counts.quarantined += 1
+            return False
+        if pending is not None:
+            pending.status = "expired"
+            pending.decided_at = self.as_of
+        self.closed_prices.append({"id": row.id, "valid_to": when})
+        self._insert_price(model.id, current, when, None)
+        self.event(model.id, "price_changed", when, subject, money(row.amount),
+                   money(current.amount), conds)
+        return True
+
+    def _insert_price(self, model_id: int, record: PriceRecord, start: dt.datetime,
+                      end: dt.datetime | None) -> None:
+        c = record.conditions
+        self.new_prices.append({
+            "model_id": model_id, "source": self.source, "meter": record.meter,
+            "unit": record.unit, "amount": record.amount, "currency": "USD",
+            "quality": c.quality, "size": c.size, "context_above": c.context_above,
+            "service_tier": c.service_tier, "time_window": c.time_window, "region": c.region,
+            "conditions_key": conditions_key(c), "valid_from": start, "valid_to": end,
+            "sync_run_id": self.run_id,
+        })
+        self.counts.price_rows += 1
+        self.counts.touched.add(model_id)
+
+    # -- capabilities ---------------------------------------------------------------------
+    def capabilities(self, model: Model, flags: dict[str, bool], announce: bool) -> bool:
+        wrote = False
+        for name, value in flags.items():
+            row = self.state.capabilities.pop((model.id, name), None)
+            if row is not None and row.value == value:
+                continue
+            if row is not None:
+                self.closed_caps.append({"id": row.id, "valid_to": self.as_of})
+            self.new_caps.append({
+                "model_id": model.id, "source": self.source, "name": name, "value": value,
+                "valid_from": self.as_of, "valid_to": None, "sync_run_id": self.run_id,
+            })
+            was = row.value if row is not None else None
+            if announce and (value or was):
+                kind = "capability_added" if value else "capability_removed"
+                self.event(model.id, kind, self.as_of, name, _flag(was), _flag(value))
+            wrote = True
+        for key in [k for k in self.state.capabilities if k[0] == model.id]:
+            row = self.state.capabilities.pop(key)
+            self.closed_caps.append({"id": row.id, "valid_to": self.as_of})
+            if row.value:
+                self.event(model.id, "capability_removed", self.as_of, row.name, "yes", None)
+            wrote = True
+        return wrote
+
+    # -- flush ----------------------------------------------------------------------------
+    def flush(self) -> None:
+        s = self.session
+        if self.closed_prices:
+            s.execute(update(Price), self.closed_prices)
+        if self.new_prices:
+            s.execute(insert(Price), self.new_prices)
+        if self.closed_caps:
+            s.execute(update(Capability), self.closed_caps)
+        if self.new_caps:
+            s.execute(insert(Capability), self.new_caps)
+        if self.events:
+            s.execute(insert(ChangeEvent), self.events)
+
+
+def _rank(source: str) -> int:
+    return SOURCE_PRECEDENCE.index(source) if source in SOURCE_PRECEDENCE else len(
+        SOURCE_PRECEDENCE)
+
+
+def _flag(value: bool | None) -> str | None:
+    return None if value is None else ("yes" if value else "no")

@@ -1,0 +1,240 @@
+"""The sync service: the one writer of prices, capabilities and change events.
+
+One run = one source, one transaction. Fetch, parse, apply the whole-run guards,
+then diff against what is current and write only what changed. Every run is
+recorded (with its raw payload) whatever its outcome.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from ratecard.db import Database, utcnow
+from ratecard.models import Capability, Price, SyncPayload, SyncRun
+from ratecard.services.apply import Writer, midnight
+from ratecard.services.catalog_state import load_state
+from ratecard.services.disagreements import refresh_disagreements
+from ratecard.services.guards import RunRejected, check_run
+from ratecard.services.locks import source_lock
+from scrapers.base import ParseError, ParseResult, Source
+from scrapers.http import FetchError
+
+Progress = Callable[[str, int, int], None]
+MAX_DETAILS = 200
+
+
+class SyncRefused(Exception):
+    """A run that must not start (bad --as-of order, lock busy): nothing recorded."""
+
+
+@dataclass
+class RunSummary:
+    run_id: int
+    source: str
+    status: str
+    seen: int = 0
+    added: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    quarantined: int = 0
+    vanished: int = 0
+    price_rows: int = 0
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("success", "not_modified")
+
+    def line(self) -> str:
+        if self.status == "not_modified":
+            return f"{self.source}: not modified (run {self.run_id})"
+        if not self.ok:
+            return f"{self.source}: {self.status.upper()} (run {self.run_id}): {self.error}"
+        return (f"{self.source}: ok (run {self.run_id}): {self.seen} seen, {self.added} added, "
+                f"{self.changed} changed, {self.unchanged} unchanged, {self.rejected} rejected, "
+                f"{self.quarantined} quarantined, {self.vanished} vanished, "
+                f"{self.price_rows} price rows written")
+
+
+def run_sync(db: Database, source: Source, *, url: str | None = None,
+             payload: bytes | None = None, as_of: dt.date | None = None,
+             origin: str | None = None, progress: Progress | None = None) -> RunSummary:
+    """Sync one source. `payload` skips the fetch (offline catalog, tests)."""
+    with source_lock(db, source.name):
+        return _run_locked(db, source, url, payload, as_of, origin, progress)
+
+
+def _run_locked(db: Database, source: Source, url: str | None, payload: bytes | None,
+                as_of: dt.date | None, origin: str | None,
+                progress: Progress | None) -> RunSummary:
+    stamp = midnight(as_of) if as_of else utcnow()
+    with db.session() as session:
+        _check_order(session, source.name, stamp, replay=as_of is not None)
+        previous = _last_fetch(session, source.name, url) if payload is None else None
+        run = SyncRun(source=source.name, status="running", started_at=utcnow(), as_of=stamp,
+                      url=url, origin=origin)
+        session.add(run)
+    summary = RunSummary(run.id, source.name, "running")
+    sha: str | None = None
+    try:
+        if payload is None:
+            fetched = source.fetch(url or source.default_url,
+                                   etag=previous.etag if previous else None,
+                                   last_modified=previous.last_modified if previous else None)
+            if fetched.not_modified:
+                return _finish(db, run.id, summary, "not_modified", etag=fetched.etag,
+                               last_modified=fetched.last_modified)
+            payload = fetched.body or b""
+            etag, last_modified = fetched.etag, fetched.last_modified
+        else:
+            etag = last_modified = None
+        sha = _store_payload(db, payload)
+        try:
+            parsed = source.parse(payload)
+        except ParseError as exc:
+            raise RunRejected("failed", f"payload could not be parsed: {exc}") from None
+        summary.rejected = len(parsed.skipped)
+        with db.session() as session:
+            _apply(session, run.id, source.name, stamp, parsed, summary, progress)
+        return _finish(db, run.id, summary, "success", sha=sha, etag=etag,
+                       last_modified=last_modified, skipped=parsed)
+    except RunRejected as exc:
+        return _finish(db, run.id, summary, exc.status, error=exc.reason, sha=sha)
+    except FetchError as exc:
+        return _finish(db, run.id, summary, "failed", error=f"fetch failed: {exc}")
+    except Exception as exc:  # recorded, then re-raised: a bug must stay loud
+        _finish(db, run.id, summary, "failed", error=f"{type(exc).__name__}: {exc}")
+        raise
+
+
+def _apply(session: Session, run_id: int, source: str, stamp: dt.datetime,
+           parsed: ParseResult, summary: RunSummary, progress: Progress | None) -> None:
+    state = load_state(session, source)
+    records = parsed.models
+    check_run({r.canonical_id for r in records}, state.live_model_ids())
+    writer = Writer(session, source, run_id, stamp, state)
+    created: set[int] = set()
+    # Pass 1: providers, models and aliases (ids are needed before prices).
+    models = []
+    for record in records:
+        model, is_new = writer.model_for(record, parsed.provider_names)
+        models.append((record, model, is_new))
+    session.flush()
+    seen_ids: set[int] = set()
+    returned_ids: set[int] = set()
+    for record, model, is_new in models:
+        returned = False
+        for key in [record.key, *getattr(record, "aliases", [])]:
+            returned |= writer.alias(model, key)
+        if is_new:
+            created.add(model.id)
+            writer.event(model.id, "model_added", stamp, model.canonical_id)
+        elif returned and model.id not in seen_ids:
+            writer.event(model.id, "model_returned", stamp, model.canonical_id)
+            returned_ids.add(model.id)
+        seen_ids.add(model.id)
+    for model, day in writer.pending_deprecations:
+        writer.event(model.id, "model_deprecated", stamp, model.canonical_id,
+                     new=day.isoformat())
+    session.flush()
+    # Pass 2: prices and capabilities, diffed against what is current.
+    total = len(models)
+    changed: set[int] = set()
+    for index, (record, model, is_new) in enumerate(models, 1):
+        # A new or returning model is one event, not one per price.
+        announce = not is_new and model.id not in returned_ids
+        wrote = writer.prices(model, record.prices, announce)
+        wrote |= writer.capabilities(model, record.capabilities, announce)
+        if wrote and not is_new:
+            changed.add(model.id)
+        if progress and (index % 250 == 0 or index == total):
+            progress(source, index, total)
+    vanished = _vanish(session, writer, seen_ids, stamp)
+    writer.flush()
+    refresh_disagreements(session, writer.counts.touched, stamp)
+    summary.seen = len(seen_ids)
+    summary.added = len(created)
+    summary.changed = len(changed - created)
+    summary.unchanged = summary.seen - summary.added - summary.changed
+    summary.quarantined = writer.counts.quarantined
+    summary.vanished = vanished
+    summary.price_rows = writer.counts.price_rows
+
+
+def _vanish(session: Session, writer: Writer, seen_ids: set[int], stamp: dt.datetime) -> int:
+    """Models this source no longer publishes: close their current rows, say so once."""
+    gone: set[int] = set()
+    for alias in writer.state.aliases.values():
+        if alias.vanished_at is None and alias.model_id not in seen_ids:
+            alias.vanished_at = stamp
+            gone.add(alias.model_id)
+    for model_id in gone:
+        writer.event(model_id, "model_vanished", stamp)
+        writer.counts.touched.add(model_id)
+    if gone:
+        for table in (Price, Capability):
+            session.execute(update(table).where(
+                table.source == writer.source, table.model_id.in_(gone),
+                table.valid_to.is_(None)).values(valid_to=stamp))
+    return len(gone)
+
+
+def _check_order(session: Session, source: str, stamp: dt.datetime, replay: bool) -> None:
+    latest = session.scalar(select(SyncRun.as_of).where(
+        SyncRun.source == source, SyncRun.status == "success").order_by(
+        SyncRun.as_of.desc()).limit(1))
+    if latest is not None and stamp < latest:
+        what = f"--as-of {stamp.date()}" if replay else "now"
+        raise SyncRefused(
+            f"{source}: {what} is before the last successful run of this source "
+            f"({latest.date()}); replays must go forward in time")
+
+
+def _last_fetch(session: Session, source: str, url: str | None) -> SyncRun | None:
+    """The last successful live run from the same URL: its validators allow a 304."""
+    return session.scalar(select(SyncRun).where(
+        SyncRun.source == source, SyncRun.url == url,
+        SyncRun.status.in_(("success", "not_modified"))).order_by(
+        SyncRun.started_at.desc()).limit(1))
+
+
+def _store_payload(db: Database, payload: bytes) -> str:
+    sha = hashlib.sha256(payload).hexdigest()
+    with db.session() as session:
+        if session.get(SyncPayload, sha) is None:
+            session.add(SyncPayload(sha256=sha, size=len(payload),
+                                    compressed=zlib.compress(payload, 6)))
+    return sha
+
+
+def _finish(db: Database, run_id: int, summary: RunSummary, status: str, *,
+            error: str | None = None, sha: str | None = None, etag: str | None = None,
+            last_modified: str | None = None, skipped: ParseResult | None = None) -> RunSummary:
+    summary.status, summary.error = status, error
+    details = None
+    if skipped is not None and skipped.skipped:
+        details = [{"key": s.key, "reason": s.reason} for s in skipped.skipped[:MAX_DETAILS]]
+    with db.session() as session:
+        run = session.get_one(SyncRun, run_id)
+        run.status, run.error, run.finished_at = status, error, utcnow()
+        run.payload_sha256 = sha or run.payload_sha256
+        run.etag, run.last_modified, run.details = etag, last_modified, details
+        for name in ("seen", "added", "changed", "unchanged", "rejected", "quarantined",
+                     "vanished", "price_rows"):
+            setattr(run, name, getattr(summary, name))
+    return summary
+
+
+def payload_of(session: Session, run: SyncRun) -> bytes | None:
+    """The raw payload a run saw, for re-deriving history when a parser changes."""
+    if run.payload_sha256 is None:
+        return None
+    stored = session.get(SyncPayload, run.payload_sha256)
+    return zlib.decompress(stored.compressed) if stored else None

@@ -1,0 +1,88 @@
+"""The public JSON API (first cut): a model with its current prices, and its price history."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from flask import Blueprint, Response, jsonify, url_for
+
+from ratecard.models import Capability, Model, Price
+from ratecard.queries import models as q
+from ratecard.web.errors import problem
+from ratecard.web.session import db_session
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+
+def _iso(value: dt.datetime | dt.date | None) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+    return value.isoformat()
+
+
+def _amount(value: Decimal) -> str:
+    return format(value, "f")
+
+
+def price_json(price: Price) -> dict[str, object]:
+    return {
+        "meter": price.meter, "unit": price.unit, "amount": _amount(price.amount),
+        "currency": price.currency, "conditions": price.conditions(), "source": price.source,
+        "valid_from": _iso(price.valid_from), "valid_to": _iso(price.valid_to),
+    }
+
+
+def capability_json(cap: Capability) -> dict[str, object]:
+    return {"name": cap.name, "value": cap.value, "source": cap.source,
+            "since": _iso(cap.valid_from)}
+
+
+def model_json(model: Model) -> dict[str, object]:
+    return {
+        "id": model.canonical_id, "name": model.name, "provider": model.provider.slug,
+        "mode": model.mode, "context_window": model.context_window,
+        "max_output": model.max_output, "input_modalities": model.input_modalities,
+        "output_modalities": model.output_modalities,
+        "release_date": _iso(model.release_date), "deprecation_date": _iso(model.deprecation_date),
+    }
+
+
+def _find(provider: str, name: str) -> Model | Response:
+    canonical = f"{provider}/{name}"
+    model = q.model_by_id(db_session(), canonical)
+    if model is None:
+        return problem(404, "Unknown model", f"No model with id {canonical!r}.")
+    return model
+
+
+@bp.get("/models/<provider>/<path:name>/prices")
+def model_prices(provider: str, name: str) -> Response:
+    model = _find(provider, name)
+    if isinstance(model, Response):
+        return model
+    history = q.price_history(db_session(), model.id)
+    return jsonify({"model": model.canonical_id, "prices": [price_json(p) for p in history]})
+
+
+@bp.get("/models/<provider>/<path:name>")
+def model_detail(provider: str, name: str) -> Response:
+    model = _find(provider, name)
+    if isinstance(model, Response):
+        return model
+    session = db_session()
+    prices = q.current_prices(session, model.id)
+    shown = q.shown_prices(prices)
+    caps = q.current_capabilities(session, model.id)
+    body = model_json(model)
+    body["prices"] = [dict(price_json(p), shown=shown.get(
+        (p.meter, p.unit, p.conditions_key)) is p) for p in prices]
+    body["capabilities"] = [capability_json(c) for c in caps]
+    body["disagreements"] = [
+        {"meter": d.meter, "unit": d.unit, "conditions_key": d.conditions_key,
+         "low": _amount(d.low), "high": _amount(d.high), "amounts": d.amounts}
+        for d in q.disagreements(session, model.id)]
+    body["links"] = {"prices": url_for("api.model_prices", provider=model.provider.slug,
+                                       name=model.canonical_id.split("/", 1)[1])}
+    return jsonify(body)

@@ -1,0 +1,59 @@
+"""Shared fixtures: a real database per test (SQLite file, or PostgreSQL when
+RATECARD_TEST_DATABASE_URL is set, as in CI), the app, its client and CLI runner."""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from ratecard import create_app
+from ratecard.db import Database
+from ratecard.migrate import upgrade
+from tests.faultserver import fault_server  # noqa: F401  (fixture)
+
+PG_URL = os.environ.get("RATECARD_TEST_DATABASE_URL")
+
+
+def _reset_postgres(url: str) -> None:
+    database = Database(url)
+    with database.engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    database.dispose()
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    if PG_URL:
+        _reset_postgres(PG_URL)
+        return PG_URL
+    return f"sqlite:///{tmp_path / 'ratecard.db'}"
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    database = Database(database_url)
+    upgrade(database)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def app(db: Database, database_url: str):  # type: ignore[no-untyped-def]
+    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "RATECARD_OFFLINE": True})
+    yield app
+    app.extensions["ratecard.db"].dispose()
+
+
+@pytest.fixture
+def client(app):  # type: ignore[no-untyped-def]
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app, database_url: str, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    return app.test_cli_runner()
