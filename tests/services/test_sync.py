@@ -9,7 +9,13 @@ import pytest
 from sqlalchemy import func, select
 
 from ratecard.models import (
-    Capability, ChangeEvent, Disagreement, Model, Price, QuarantinedChange, SyncRun,
+    Capability,
+    ChangeEvent,
+    Disagreement,
+    Model,
+    Price,
+    QuarantinedChange,
+    SyncRun,
 )
 from ratecard.services import quarantine
 from ratecard.services.sync import SyncRefused, run_sync

@@ -16,7 +16,13 @@ from sqlalchemy.orm import Session
 
 from ratecard.config import SOURCE_PRECEDENCE
 from ratecard.models import (
-    Capability, ChangeEvent, Model, ModelAlias, Price, Provider, QuarantinedChange,
+    Capability,
+    ChangeEvent,
+    Model,
+    ModelAlias,
+    Price,
+    Provider,
+    QuarantinedChange,
 )
 from ratecard.services.catalog_state import PriceKey, SourceState, conditions_key
 from ratecard.services.guards import check_change
