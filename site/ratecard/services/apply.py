@@ -24,7 +24,12 @@ from ratecard.models import (
     Provider,
     QuarantinedChange,
 )
-from ratecard.services.catalog_state import PriceKey, SourceState, conditions_key
+from ratecard.services.catalog_state import (
+    CurrentPrice,
+    PriceKey,
+    SourceState,
+    conditions_key,
+)
 from ratecard.services.guards import check_change
 from scrapers.base import ModelRecord, PriceRecord
 
@@ -129,8 +134,9 @@ class Writer:
             self.state.aliases[key] = alias
             return False
         returned = alias.vanished_at is not None
-        alias.vanished_at = None
-        alias.last_seen = self.as_of
+        if returned:
+            alias.vanished_at = None
+        # last_seen of every published alias is set in one statement by touch_aliases()
         if alias.model_id != model.id:
             alias.model = model   # a parser rule changed: follow it
         return returned
@@ -143,6 +149,7 @@ class Writer:
         for record in records:
             by_key[(record.meter, record.unit, conditions_key(record.conditions))].append(record)
         today = self.as_of.date()
+        rows = self.state.prices.pop(model.id, {})
         for (meter, unit, ckey), entries in by_key.items():
             # Dated history from the source: what applies now, and what came before it.
             applicable = [e for e in entries if e.effective_from is None or
@@ -152,18 +159,18 @@ class Writer:
             applicable.sort(key=lambda e: (e.effective_from or dt.date.min))
             current = applicable[-1]
             key: PriceKey = (model.id, meter, unit, ckey)
-            row = self.state.prices.pop(key, None)
+            row = rows.pop((meter, unit, ckey), None)
             wrote |= self._one_price(model, key, row, current, applicable[:-1], announce)
         # Whatever is still current but no longer published has been withdrawn.
-        for key in [k for k in self.state.prices if k[0] == model.id]:
-            row = self.state.prices.pop(key)
+        for row in rows.values():
             self.closed_prices.append({"id": row.id, "valid_to": self.as_of})
             self.event(model.id, "price_removed", self.as_of, f"{row.meter}/{row.unit}",
                        old=money(row.amount), conditions=row.conditions())
             wrote = True
         return wrote
 
-    def _one_price(self, model: Model, key: PriceKey, row: Price | None, current: PriceRecord,
+    def _one_price(self, model: Model, key: PriceKey, row: CurrentPrice | None,
+                   current: PriceRecord,
                    earlier: list[PriceRecord], announce: bool) -> bool:
         subject = f"{current.meter}/{current.unit}"
         conds = current.conditions.as_dict()
@@ -198,7 +205,6 @@ class Writer:
         if reason is not None:
             if pending is not None and pending.new_amount == current.amount:
                 self.counts.quarantined += 1
-                self.state.prices[key] = row   # still current
                 return False
             if pending is not None:
                 pending.status = "expired"
@@ -236,8 +242,9 @@ class Writer:
     # -- capabilities ---------------------------------------------------------------------
     def capabilities(self, model: Model, flags: dict[str, bool], announce: bool) -> bool:
         wrote = False
+        rows = self.state.capabilities.pop(model.id, {})
         for name, value in flags.items():
-            row = self.state.capabilities.pop((model.id, name), None)
+            row = rows.pop(name, None)
             if row is not None and row.value == value:
                 continue
             if row is not None:
@@ -251,13 +258,17 @@ class Writer:
                 kind = "capability_added" if value else "capability_removed"
                 self.event(model.id, kind, self.as_of, name, _flag(was), _flag(value))
             wrote = True
-        for key in [k for k in self.state.capabilities if k[0] == model.id]:
-            row = self.state.capabilities.pop(key)
+        for row in rows.values():
             self.closed_caps.append({"id": row.id, "valid_to": self.as_of})
             if row.value:
                 self.event(model.id, "capability_removed", self.as_of, row.name, "yes", None)
             wrote = True
         return wrote
+
+    def touch_aliases(self) -> None:
+        self.session.execute(update(ModelAlias).where(
+            ModelAlias.source == self.source, ModelAlias.vanished_at.is_(None)).values(
+            last_seen=self.as_of).execution_options(synchronize_session=False))
 
     # -- flush ----------------------------------------------------------------------------
     def flush(self) -> None:

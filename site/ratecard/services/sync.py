@@ -120,7 +120,6 @@ def _apply(session: Session, run_id: int, source: str, stamp: dt.datetime,
     records = parsed.models
     check_run({r.canonical_id for r in records}, state.live_model_ids())
     writer = Writer(session, source, run_id, stamp, state)
-    created: set[int] = set()
     # Pass 1: providers, models and aliases (ids are needed before prices).
     models = []
     for record in records:
@@ -129,12 +128,15 @@ def _apply(session: Session, run_id: int, source: str, stamp: dt.datetime,
     session.flush()
     seen_ids: set[int] = set()
     returned_ids: set[int] = set()
+    fresh: set[int] = set()        # models this source had never published
     for record, model, is_new in models:
+        keys = [record.key, *record.aliases]
+        if not any(key in writer.state.aliases for key in keys):
+            fresh.add(model.id)
         returned = False
-        for key in [record.key, *getattr(record, "aliases", [])]:
+        for key in keys:
             returned |= writer.alias(model, key)
         if is_new:
-            created.add(model.id)
             writer.event(model.id, "model_added", stamp, model.canonical_id)
         elif returned and model.id not in seen_ids:
             writer.event(model.id, "model_returned", stamp, model.canonical_id)
@@ -147,21 +149,23 @@ def _apply(session: Session, run_id: int, source: str, stamp: dt.datetime,
     # Pass 2: prices and capabilities, diffed against what is current.
     total = len(models)
     changed: set[int] = set()
-    for index, (record, model, is_new) in enumerate(models, 1):
+    for index, (record, model, _is_new) in enumerate(models, 1):
         # A new or returning model is one event, not one per price.
-        announce = not is_new and model.id not in returned_ids
+        announce = model.id not in fresh and model.id not in returned_ids
         wrote = writer.prices(model, record.prices, announce)
         wrote |= writer.capabilities(model, record.capabilities, announce)
-        if wrote and not is_new:
+        if wrote and model.id not in fresh:
             changed.add(model.id)
         if progress and (index % 250 == 0 or index == total):
             progress(source, index, total)
     vanished = _vanish(session, writer, seen_ids, stamp)
     writer.flush()
+    session.flush()
+    writer.touch_aliases()
     refresh_disagreements(session, writer.counts.touched, stamp)
     summary.seen = len(seen_ids)
-    summary.added = len(created)
-    summary.changed = len(changed - created)
+    summary.added = len(fresh)
+    summary.changed = len(changed - fresh)
     summary.unchanged = summary.seen - summary.added - summary.changed
     summary.quarantined = writer.counts.quarantined
     summary.vanished = vanished
