@@ -45,7 +45,9 @@ class Money(TypeDecorator[Decimal]):
             return None
         if not isinstance(value, Decimal):
             raise TypeError(f"Money needs a Decimal, got {type(value).__name__}")
-        return format(value, "f") if dialect.name == "sqlite" else value
+        from scrapers.values import normalise
+        # One text per value on SQLite ("2.5", never "2.50"), so equality in SQL is exact.
+        return format(normalise(value), "f") if dialect.name == "sqlite" else value
 
     def process_result_value(self, value, dialect):  # type: ignore[no-untyped-def]
         if value is None:
