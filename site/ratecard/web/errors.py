@@ -1,8 +1,21 @@
-"""Errors a user can cause get a clear 4xx: JSON problem documents (RFC 9457) on the API."""
+"""Errors a user can cause get a clear 4xx, never a 500: JSON problem documents (RFC 9457)
+on the API, pages that say what went wrong on the site."""
 from __future__ import annotations
 
-from flask import Flask, Response, jsonify, request
-from werkzeug.exceptions import HTTPException
+import logging
+
+from flask import Flask, Response, jsonify, render_template, request
+from werkzeug.exceptions import BadRequest, HTTPException
+
+log = logging.getLogger("ratecard.web")
+
+
+class BadParameter(BadRequest):
+    """A query parameter the user got wrong; the message names it and says what is allowed."""
+
+    def __init__(self, name: str, message: str):
+        super().__init__(f"{name}: {message}")
+        self.parameter = name
 
 
 def problem(status: int, title: str, detail: str | None = None, **extra: object) -> Response:
@@ -17,18 +30,28 @@ def problem(status: int, title: str, detail: str | None = None, **extra: object)
     return response
 
 
-def _http_error(exc: HTTPException) -> Response | HTTPException:
+def _page(status: int, title: str, detail: str | None, **context: object) -> tuple[str, int]:
+    template = {404: "errors/404.html", 400: "errors/400.html"}.get(status, "errors/error.html")
+    return render_template(template, status=status, title=title, detail=detail,
+                           **context), status
+
+
+def _http_error(exc: HTTPException) -> Response | tuple[str, int]:
+    status = exc.code or 500
     if request.path.startswith("/api/"):
-        return problem(exc.code or 500, exc.name, exc.description)
-    return exc
+        extra = {"parameter": exc.parameter} if isinstance(exc, BadParameter) else {}
+        return problem(status, exc.name, exc.description, **extra)
+    suggestions = getattr(exc, "suggestions", None)
+    return _page(status, exc.name, exc.description, suggestions=suggestions or [])
 
 
 def _unexpected(exc: Exception) -> Response | tuple[str, int]:
     if isinstance(exc, HTTPException):
         return _http_error(exc)
+    log.exception("unexpected error on %s", request.path)
     if request.path.startswith("/api/"):
         return problem(500, "Internal Server Error", "An unexpected error occurred.")
-    return "Internal Server Error", 500
+    return _page(500, "Something went wrong", "An unexpected error occurred on our side.")
 
 
 def init_app(app: Flask) -> None:

@@ -1,0 +1,75 @@
+"""Jinja filters: money and dates shown the same way on every page (Decimal, never float)."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from flask import Flask
+
+UNIT_LABELS = {
+    "1M_tokens": "per 1M tokens", "image": "per image", "1k_requests": "per 1k requests",
+    "1k_searches": "per 1k searches", "second": "per second",
+    "1M_characters": "per 1M characters", "1M_pixels": "per 1M pixels", "page": "per page",
+    "request": "per request",
+}
+METER_LABELS = {
+    "input": "Input", "output": "Output", "cache_read": "Cache read",
+    "cache_write_5m": "Cache write (5 min)", "cache_write_1h": "Cache write (1 h)",
+    "reasoning": "Reasoning", "input_audio": "Audio input", "output_audio": "Audio output",
+    "input_image": "Image input", "output_image": "Image output", "input_video": "Video input",
+    "output_video": "Video output", "image": "Image generated", "request": "Request",
+    "web_search": "Web search", "input_character": "Input characters",
+    "output_character": "Output characters", "input_audio_second": "Audio input (time)",
+    "output_audio_second": "Audio output (time)", "input_video_second": "Video input (time)",
+    "output_video_second": "Video output (time)", "input_image_unit": "Input image",
+    "page": "Page",
+}
+SOURCE_LABELS = {"litellm": "LiteLLM", "openrouter": "OpenRouter", "modelsdev": "models.dev",
+                 "genai_prices": "genai-prices"}
+MODE_LABELS = {
+    "chat": "Chat", "completion": "Text completion", "embedding": "Embedding",
+    "image_generation": "Image generation", "image_edit": "Image editing",
+    "video_generation": "Video generation", "audio_transcription": "Speech to text",
+    "audio_speech": "Text to speech", "realtime": "Realtime", "rerank": "Rerank",
+    "moderation": "Moderation", "ocr": "OCR", "search": "Search", "responses": "Chat",
+}
+
+
+def money(amount: Decimal | None, places: int = 2) -> str:
+    """$2.50, $0.011, $0.0000125: at least two decimals, never rounded away."""
+    if amount is None:
+        return "not published"
+    if not isinstance(amount, Decimal):
+        raise TypeError(f"money() needs a Decimal, got {type(amount).__name__}")
+    text = format(amount.normalize() if amount else Decimal(0), "f")
+    whole, _, frac = text.partition(".")
+    frac = frac.ljust(places, "0")
+    return f"${int(whole):,}.{frac}"
+
+
+def date(value: dt.date | dt.datetime | None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, dt.datetime):
+        value = value.astimezone(dt.UTC).date()
+    return value.isoformat()
+
+
+def count(value: int | None) -> str:
+    if value is None:
+        return "—"
+    if value >= 1_000_000 and value % 1_000_000 == 0:
+        return f"{value // 1_000_000}M"
+    if value >= 1000 and value % 1000 == 0:
+        return f"{value // 1000:,}k"
+    return f"{value:,}"
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        money=money, date=date, count=count,
+        unit_label=lambda u: UNIT_LABELS.get(u, u),
+        meter_label=lambda m: METER_LABELS.get(m, m.replace("_", " ").capitalize()),
+        source_label=lambda s: SOURCE_LABELS.get(s, s),
+        mode_label=lambda m: MODE_LABELS.get(m or "", (m or "unknown").replace("_", " ")),
+    )

@@ -1,0 +1,77 @@
+"""Response policy for every page: security headers, compression, conditional GET.
+
+Pages are cached by the data version (a new sync run or decision changes it), so a
+revalidating client gets a 304 without the page being rendered.
+"""
+from __future__ import annotations
+
+import gzip
+
+from flask import Flask, Response, g, request
+
+from ratecard.queries.version import data_version
+from ratecard.web.session import db_session
+
+# Scripts only from us; plotly.js injects its own <style> elements, hence inline styles.
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+       "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+       "form-action 'self'; frame-ancestors 'none'")
+COMPRESSIBLE = ("text/", "application/json", "application/problem+json",
+                "application/xml", "image/svg+xml", "text/javascript")
+MIN_SIZE = 500
+
+
+def _version_check() -> Response | None:
+    """Answer 304 before rendering when the client already has this data version."""
+    if request.method not in ("GET", "HEAD") or request.blueprint in (None, "assets"):
+        return None
+    tag, stamp = data_version(db_session())
+    g.data_etag = f'W/"{tag}-{request.full_path}"'.replace(" ", "")
+    g.data_stamp = stamp
+    if g.data_etag in request.if_none_match:
+        response = Response(status=304)
+        _cache_headers(response)
+        return response
+    return None
+
+
+def _cache_headers(response: Response) -> None:
+    if "data_etag" in g and response.status_code in (200, 304):
+        response.headers["ETag"] = g.data_etag
+        if g.data_stamp is not None:
+            response.last_modified = g.data_stamp
+        response.headers.setdefault("Cache-Control", "public, max-age=0, must-revalidate")
+        response.vary.add("Accept-Encoding")
+
+
+def _after(response: Response) -> Response:
+    _cache_headers(response)
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    _compress(response)
+    return response
+
+
+def _compress(response: Response) -> None:
+    if (response.direct_passthrough or response.status_code < 200
+            or response.status_code in (204, 304) or "Content-Encoding" in response.headers
+            or "gzip" not in request.headers.get("Accept-Encoding", "")
+            or not (response.mimetype or "").startswith(COMPRESSIBLE)):
+        return
+    body = response.get_data()
+    if len(body) < MIN_SIZE:
+        return
+    response.set_data(gzip.compress(body, compresslevel=6))
+    response.headers["Content-Encoding"] = "gzip"
+    response.vary.add("Accept-Encoding")
+    if response.headers.get("ETag", "").startswith('"'):
+        response.headers["ETag"] = "W/" + response.headers["ETag"]
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(_version_check)
+    app.after_request(_after)

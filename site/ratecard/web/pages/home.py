@@ -1,0 +1,2 @@
+"""(being written)"""
+from ratecard.web.public import bp  # noqa: F401
