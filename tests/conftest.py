@@ -57,3 +57,45 @@ def client(app):  # type: ignore[no-untyped-def]
 def runner(app, database_url: str, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     monkeypatch.setenv("DATABASE_URL", database_url)
     return app.test_cli_runner()
+
+
+# -- a catalog loaded from real snapshots, built once per test session (read-only use) ------
+
+def _site_database_url(tmp_root: Path) -> str:
+    if not PG_URL:
+        return f"sqlite:///{tmp_root / 'site.db'}"
+    # A database of its own: the per-test fixtures above wipe the main test database.
+    from sqlalchemy.engine import make_url
+
+    url = make_url(PG_URL)
+    admin = Database(PG_URL)
+    with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("DROP DATABASE IF EXISTS ratecard_site_test WITH (FORCE)"))
+        conn.execute(text("CREATE DATABASE ratecard_site_test"))
+    admin.dispose()
+    return url.set(database="ratecard_site_test").render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def site_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
+    """Every source synced from real data: the full snapshots when ../shared is there,
+    the project's own small fixtures otherwise (a fresh clone)."""
+    from tests.catalog_loader import load_catalog
+
+    database = Database(_site_database_url(tmp_path_factory.mktemp("site")))
+    upgrade(database)
+    load_catalog(database)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture(scope="session")
+def site_app(site_db: Database):  # type: ignore[no-untyped-def]
+    app = create_app({"TESTING": True, "DATABASE_URL": site_db.url, "RATECARD_OFFLINE": True})
+    yield app
+    app.extensions["ratecard.db"].dispose()
+
+
+@pytest.fixture
+def site_client(site_app):  # type: ignore[no-untyped-def]
+    return site_app.test_client()
