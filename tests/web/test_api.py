@@ -75,3 +75,14 @@ def test_unknown_model_is_a_problem_document(db, client):
     assert body["status"] == 404 and "openai/no-such-model" in body["detail"]
     assert client.get("/api/v1/models/openai/no-such-model/prices").status_code == 404
     assert client.get("/api/v1/nothing").get_json()["status"] == 404
+
+
+def test_model_ids_with_a_slash_in_the_model_part(db, client):
+    payload = json.dumps({"openrouter/openai/gpt-4o": {
+        "litellm_provider": "openrouter", "mode": "chat", "input_cost_per_token": 2.5e-06,
+        "output_cost_per_token": 1e-05}}).encode()
+    load(db, payload=payload)
+    detail = client.get("/api/v1/models/openrouter/openai/gpt-4o")
+    assert detail.status_code == 200 and detail.get_json()["id"] == "openrouter/openai/gpt-4o"
+    prices = client.get("/api/v1/models/openrouter/openai/gpt-4o/prices").get_json()
+    assert prices["model"] == "openrouter/openai/gpt-4o" and len(prices["prices"]) == 2
