@@ -30,4 +30,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     http.init_app(app)
     app.register_blueprint(public.bp)
     app.register_blueprint(api.bp)
+    from ratecard.web import editor
+    editor.init_app(app)             # editor sessions (auth) and the /editor blueprint
     return app

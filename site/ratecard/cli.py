@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import sys
 from pathlib import Path
@@ -137,12 +138,15 @@ def serve(host: str, port: int | None) -> None:
 @main.command()
 def scheduler() -> None:
     """Run the scheduled syncs (the production sync process)."""
-    from ratecard.scheduler import build_scheduler
+    from ratecard.content import content_root
+    from ratecard.scheduler import add_content_job, build_scheduler
 
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     database = _database()
     _ready(database)
     click.echo("scheduler started; Ctrl-C to stop", err=True)
     sched = build_scheduler(database, settings.from_env(), background=False, start_now=True)
+    add_content_job(sched, database, content_root())
     try:
         sched.start()
     except (KeyboardInterrupt, SystemExit):
@@ -152,3 +156,9 @@ def scheduler() -> None:
 from ratecard.quarantine_cli import quarantine  # noqa: E402
 
 main.add_command(quarantine)
+from ratecard.users_cli import users  # noqa: E402
+
+main.add_command(users)
+from ratecard.content_cli import content  # noqa: E402
+
+main.add_command(content)

@@ -49,3 +49,25 @@ def build_scheduler(db: Database, settings: dict[str, object], *, background: bo
             replace_existing=True, **extra,
         )
     return scheduler
+
+
+CONTENT_INTERVAL_MINUTES = 10
+
+
+def content_job(db: Database, root: str) -> None:
+    from pathlib import Path
+
+    from ratecard.services.content import run_import
+
+    try:
+        run_import(db, Path(root))
+    except Exception:                      # a bad file must never stop the scheduler
+        log.exception("content import failed")
+
+
+def add_content_job(scheduler: BaseScheduler, db: Database, root: object) -> None:
+    """Re-import content/ every 10 minutes (serve imports once at start)."""
+    scheduler.add_job(
+        content_job, "interval", minutes=CONTENT_INTERVAL_MINUTES, id="content:import",
+        name="content import", args=(db, str(root)), replace_existing=True,
+    )

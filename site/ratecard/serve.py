@@ -12,6 +12,7 @@ import click
 from werkzeug.serving import make_server
 
 from ratecard import create_app
+from ratecard.db import Database
 from ratecard.migrate import upgrade
 from ratecard.queries.catalog import model_count
 
@@ -29,11 +30,14 @@ def run(host: str, port: int) -> None:
         click.echo("empty database: loading the offline catalog…", err=True)
         for summary in load_offline_catalog(database, progress=_progress):
             click.echo(summary.line(), err=True)
+    _import_content(database)
     scheduler = None
     if not app.config["RATECARD_OFFLINE"]:
-        from ratecard.scheduler import build_scheduler
+        from ratecard.content import content_root
+        from ratecard.scheduler import add_content_job, build_scheduler
 
         scheduler = build_scheduler(database, app.config, background=True, start_now=True)
+        add_content_job(scheduler, database, content_root())
         scheduler.start()
     try:
         server = make_server(host, port, app, threaded=True)
@@ -47,6 +51,20 @@ def run(host: str, port: int) -> None:
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)
+
+
+def _import_content(database: Database) -> None:
+    """content/ into the database (after the catalog: model pages need their models)."""
+    from ratecard.content import content_root
+    from ratecard.services.content import run_import
+
+    try:
+        report = run_import(database, content_root())
+    except Exception:                      # never keep the site from starting
+        logging.getLogger("ratecard.content").exception("content import failed")
+        return
+    if report is not None:
+        click.echo(report.line(), err=True)
 
 
 def _progress(source: str, done: int, total: int) -> None:

@@ -73,3 +73,48 @@ def init_app(app: Flask) -> None:
         source_label=lambda s: SOURCE_LABELS.get(s, s),
         mode_label=lambda m: MODE_LABELS.get(m or "", (m or "unknown").replace("_", " ")),
     )
+    app.jinja_env.filters.update(capability_label=capability_label,
+                                 conditions_label=conditions_label)
+
+
+# -- added for the catalog, compare and changes pages ---------------------------------------
+
+CAPABILITY_LABELS = {
+    "vision": "Vision", "function_calling": "Function calling", "json_schema": "JSON schema",
+    "structured_output": "Structured output", "reasoning": "Reasoning",
+    "prompt_caching": "Prompt caching", "pdf_input": "PDF input", "audio_input": "Audio input",
+    "audio_output": "Audio output", "video_input": "Video input", "web_search": "Web search",
+    "computer_use": "Computer use", "open_weights": "Open weights",
+    "parallel_function_calling": "Parallel function calling", "tool_choice": "Tool choice",
+    "system_messages": "System messages", "assistant_prefill": "Assistant prefill",
+    "temperature": "Temperature", "transparent_background": "Transparent background",
+}
+
+
+def capability_label(name: str | None) -> str:
+    """vision -> Vision, pdf_input -> PDF input (unknown names: underscores to spaces)."""
+    if not name:
+        return ""
+    return CAPABILITY_LABELS.get(name, name.replace("_", " ").capitalize())
+
+
+def conditions_label(conditions: dict[str, object] | None) -> str:
+    """{"service_tier": "batch", "context_above": 200000} -> "batch, above 200k tokens"."""
+    if not conditions:
+        return ""
+    parts = []
+    for key in ("service_tier", "context_above", "quality", "size", "time_window", "region"):
+        value = conditions.get(key)
+        if value is None or value == "":
+            continue
+        if key == "context_above" and isinstance(value, int):
+            parts.append(f"above {count(value)} tokens")
+        elif key == "quality":
+            parts.append(f"{value} quality")
+        elif key == "region":
+            parts.append(f"region {value}")
+        elif key == "time_window":
+            parts.append(f"hours {value}")
+        else:
+            parts.append(str(value))
+    return ", ".join(parts)

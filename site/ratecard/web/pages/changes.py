@@ -1,2 +1,116 @@
-"""(being written)"""
-from ratecard.web.public import bp  # noqa: F401
+"""The change log (/changes): every price, capability and model event, newest first."""
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from flask import render_template
+
+from ratecard.models import ChangeEvent
+from ratecard.queries import changes as q
+from ratecard.queries import listing
+from ratecard.web.errors import BadParameter
+from ratecard.web.formatting import (
+    METER_LABELS,
+    SOURCE_LABELS,
+    UNIT_LABELS,
+    capability_label,
+    conditions_label,
+    money,
+)
+from ratecard.web.pages.catalog import (
+    cached_page,
+    check_page,
+    choice_arg,
+    date_arg,
+    page_arg,
+)
+from ratecard.web.public import bp
+from ratecard.web.session import db_session
+
+KIND_LABELS = {
+    "price_added": "Price added", "price_changed": "Price changed",
+    "price_removed": "Price withdrawn", "capability_added": "Capability added",
+    "capability_removed": "Capability removed", "model_added": "Model added",
+    "model_deprecated": "Deprecated", "model_vanished": "No longer listed",
+    "model_returned": "Listed again",
+}
+
+
+def _money(value: str | None) -> str:
+    if value is None:
+        return "—"
+    try:
+        return money(Decimal(value))
+    except (InvalidOperation, ValueError):
+        return value
+
+
+def _meter(subject: str | None) -> tuple[str, str]:
+    meter, _, unit = (subject or "").partition("/")
+    label = METER_LABELS.get(meter, meter.replace("_", " ").capitalize() or "Price")
+    suffix = "" if unit in ("", "1M_tokens") else " " + UNIT_LABELS.get(unit, f"per {unit}")
+    return label, suffix
+
+
+@bp.app_template_filter("change_text")
+def change_text(event: ChangeEvent) -> str:
+    """One change in words: "Input price changed $2.50 → $2.00", "Vision capability added"."""
+    kind = event.kind
+    source = SOURCE_LABELS.get(event.source, event.source)
+    if kind.startswith("price_"):
+        meter, unit = _meter(event.subject)
+        conds = conditions_label(event.conditions)
+        tail = f"{unit} ({conds})" if conds else unit
+        if kind == "price_changed":
+            return (f"{meter} price changed {_money(event.old_value)} → "
+                    f"{_money(event.new_value)}{tail}")
+        if kind == "price_added":
+            return f"{meter} price added: {_money(event.new_value)}{tail}"
+        return f"{meter} price withdrawn (was {_money(event.old_value)}{tail})"
+    if kind == "capability_added":
+        return f"{capability_label(event.subject)} capability added"
+    if kind == "capability_removed":
+        return f"{capability_label(event.subject)} capability removed"
+    if kind == "model_deprecated":
+        return f"Deprecated ({event.new_value})" if event.new_value else "Deprecated"
+    if kind == "model_vanished":
+        return f"No longer listed by {source}"
+    if kind == "model_returned":
+        return f"Listed again by {source}"
+    if kind == "model_added":
+        return "Model added"
+    return KIND_LABELS.get(kind, kind.replace("_", " ").capitalize())
+
+
+@bp.app_template_filter("change_direction")
+def change_direction(event: ChangeEvent) -> str:
+    """"up" or "down" for a price change, "" otherwise (for styling only)."""
+    if event.kind != "price_changed" or not event.old_value or not event.new_value:
+        return ""
+    try:
+        old, new = Decimal(event.old_value), Decimal(event.new_value)
+    except (InvalidOperation, ValueError):
+        return ""
+    return "up" if new > old else "down" if new < old else ""
+
+
+@bp.get("/changes")
+def changes() -> str:
+    return cached_page(_changes)
+
+
+def _changes() -> str:
+    session = db_session()
+    providers = listing.providers(session)
+    filters = q.ChangeFilters(
+        provider=choice_arg("provider", {slug for slug, _ in providers}, "provider"),
+        kind=choice_arg("kind", q.KINDS, "kind of change"),
+        start=date_arg("from"), end=date_arg("to"))
+    if filters.start and filters.end and filters.start > filters.end:
+        raise BadParameter("to", f"{filters.end} is before from={filters.start}")
+    page_number = page_arg()
+    page = q.events(session, filters, page_number)
+    check_page(page_number, page.pages)
+    return render_template("changes/index.html", page=page, filters=filters,
+                           providers=providers, kinds=KIND_LABELS,
+                           filtered=filters != q.ChangeFilters())

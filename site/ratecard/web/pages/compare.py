@@ -1,2 +1,166 @@
-"""(being written)"""
-from ratecard.web.public import bp  # noqa: F401
+"""Compare (/compare?models=a,b,…): 2–6 models side by side, rates, capabilities, typical
+costs and one chart overlaying their price histories."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from flask import Response, redirect, render_template, request, url_for
+
+from ratecard import costs
+from ratecard.charts_compare import Series, overlay_figure, shown_history
+from ratecard.models import Capability, Model, Price
+from ratecard.queries import catalog
+from ratecard.queries.models import shown_capabilities, shown_prices
+from ratecard.queries.shown import IMAGE_MODES
+from ratecard.web.errors import BadParameter
+from ratecard.web.formatting import METER_LABELS
+from ratecard.web.pages.catalog import cached_page, text_arg
+from ratecard.web.public import bp
+from ratecard.web.session import db_session
+
+MIN_MODELS, MAX_MODELS = 2, 6
+METER_ORDER = {meter: i for i, meter in enumerate(METER_LABELS)}
+UNIT_ORDER = {"1M_tokens": 0, "image": 1}
+PriceKey = tuple[str, str, str]
+
+
+@dataclass
+class RateRow:
+    meter: str
+    unit: str
+    conditions: dict[str, object]
+    cells: list[Price | None]
+
+    @property
+    def low(self) -> Decimal | None:
+        """The lowest amount, when at least two differ (for highlighting)."""
+        amounts = {cell.amount for cell in self.cells if cell is not None}
+        return min(amounts) if len(amounts) > 1 else None
+
+
+@dataclass
+class Column:
+    model: Model
+    label: str                # the name, with the provider when two models share it
+    prices: dict[PriceKey, Price]
+    capabilities: dict[str, Capability]
+    conversation: Decimal | None = None
+    thousand: Decimal | None = None
+    per_image: Decimal | None = None
+    image_options: int = 0
+
+
+def labels(models: list[Model]) -> list[str]:
+    names = [m.name for m in models]
+    return [f"{m.name} ({m.provider.name})" if names.count(m.name) > 1 else m.name
+            for m in models]
+
+
+def requested_ids() -> list[str]:
+    """The `models` parameter: comma-separated canonical ids, order kept, duplicates dropped."""
+    raw = ",".join(request.args.getlist("models"))
+    if len(raw) > 2000 or any(ord(ch) < 32 or ord(ch) == 127 for ch in raw):
+        raise BadParameter("models", "expected up to 6 model ids separated by commas")
+    return list(dict.fromkeys(part.strip().lower() for part in raw.split(",") if part.strip()))
+
+
+def compare_url(ids: list[str]) -> str:
+    return url_for("public.compare", models=",".join(ids) or None)
+
+
+def _rate_rows(columns: list[Column]) -> list[RateRow]:
+    keys: dict[PriceKey, dict[str, object]] = {}
+    for column in columns:
+        for key, price in column.prices.items():
+            keys.setdefault(key, price.conditions())
+    order = sorted(keys, key=lambda k: (METER_ORDER.get(k[0], 99), k[0],
+                                        UNIT_ORDER.get(k[1], 9), k[1], k[2] != "", k[2]))
+    return [RateRow(meter, unit, keys[(meter, unit, ckey)],
+                    [c.prices.get((meter, unit, ckey)) for c in columns])
+            for meter, unit, ckey in order]
+
+
+def _costs(column: Column) -> None:
+    base = {k[0]: p.amount for k, p in column.prices.items() if k[1] == "1M_tokens" and not k[2]}
+    rates = costs.Rates(input=base.get("input"), output=base.get("output"))
+    if rates.has_tokens and column.model.mode not in IMAGE_MODES:
+        # an image model is priced per image below, never as a text conversation
+        one = costs.conversation(rates)
+        column.conversation = one.total
+        column.thousand = costs.conversation(rates, 1000).total
+    images = [p.amount for k, p in column.prices.items() if k[0] == "image" and k[1] == "image"]
+    if images:
+        column.per_image = min(images)
+        column.image_options = len(images)
+
+
+def _chart(columns: list[Column], today: dt.date) -> tuple[dict[str, object], list[tuple]]:
+    by_model: dict[tuple[int, str], list[Price]] = defaultdict(list)
+    for row in catalog.base_price_history(db_session(), [c.model.id for c in columns]):
+        by_model[(row.model_id, row.meter)].append(row)
+    series, table = [], []
+    for column in columns:
+        for meter in ("input", "output"):
+            segments = shown_history(by_model.get((column.model.id, meter), []))
+            series.append(Series(column.label, meter, tuple(segments)))
+            table.extend((column, meter, seg) for seg in segments)
+    return overlay_figure(series, today, [c.label for c in columns]), table
+
+
+def _picker(ids: list[str], models: dict[str, Model]) -> str:
+    return render_template("compare/index.html", columns=[], chosen=[models[i] for i in ids],
+                           ids=ids, all_ids=catalog.model_ids(db_session()),
+                           min_models=MIN_MODELS, max_models=MAX_MODELS)
+
+
+@bp.get("/compare")
+def compare() -> str | Response:
+    return cached_page(_compare)
+
+
+def _compare() -> str | Response:
+    session = db_session()
+    ids = requested_ids()
+    if len(ids) > MAX_MODELS:
+        raise BadParameter("models", f"compare at most {MAX_MODELS} models at a time "
+                                     f"({len(ids)} given)")
+    models = catalog.models_by_ids(session, ids)
+    unknown = [i for i in ids if i not in models]
+    if unknown:
+        raise BadParameter("models", "no model with the id " + ", ".join(
+            repr(i[:100]) for i in unknown[:MAX_MODELS]))
+    added = text_arg("add", 255)
+    if added is not None:
+        return _add(ids, added.lower())
+    if len(ids) < MIN_MODELS:
+        return _picker(ids, models)
+    chosen = [models[i] for i in ids]
+    prices = catalog.current_prices_for(session, [m.id for m in chosen])
+    caps = catalog.current_capabilities_for(session, [m.id for m in chosen])
+    columns = [Column(m, label, shown_prices(prices[m.id]), shown_capabilities(caps[m.id]))
+               for m, label in zip(chosen, labels(chosen), strict=True)]
+    for column in columns:
+        _costs(column)
+    today = dt.datetime.now(dt.UTC).date()
+    figure, history = _chart(columns, today)
+    cap_names = sorted({name for c in columns for name, cap in c.capabilities.items()
+                        if cap.value})
+    return render_template(
+        "compare/index.html", columns=columns, chosen=chosen, ids=ids,
+        rate_rows=_rate_rows(columns), capability_names=cap_names, figure=figure,
+        history=history, all_ids=catalog.model_ids(session), min_models=MIN_MODELS,
+        max_models=MAX_MODELS, typical=(costs.TYPICAL_INPUT, costs.TYPICAL_OUTPUT),
+        rounded=costs.rounded, compare_url=compare_url, image_modes=IMAGE_MODES)
+
+
+def _add(ids: list[str], added: str) -> Response:
+    if added not in ids:
+        if catalog.models_by_ids(db_session(), [added]).get(added) is None:
+            raise BadParameter("add", f"no model with the id {added[:100]!r}")
+        if len(ids) >= MAX_MODELS:
+            raise BadParameter("add", f"compare at most {MAX_MODELS} models: remove one first")
+        ids = [*ids, added]
+    return redirect(compare_url(ids), code=303)

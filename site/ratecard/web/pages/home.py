@@ -1,2 +1,35 @@
-"""(being written)"""
-from ratecard.web.public import bp  # noqa: F401
+"""The home page: latest changes, new models, the cheapest model per mode, counts, freshness."""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import g, render_template
+
+from ratecard.queries import catalog, changes
+from ratecard.queries.version import data_version
+from ratecard.web.pages.catalog import cached_page
+from ratecard.web.public import bp
+from ratecard.web.session import db_session
+
+
+@bp.get("/")
+def home() -> str:
+    return cached_page(_home)
+
+
+def _home() -> str:
+    session = db_session()
+    today = dt.datetime.now(dt.UTC).date()
+    updated = g.get("data_stamp") or data_version(session)[1]
+    return render_template(
+        "home/index.html",
+        counts={"models": catalog.model_count(session),
+                "providers": catalog.provider_count(session),
+                "changes": catalog.change_count(session)},
+        cheapest=catalog.cheapest_per_mode(session, today),
+        latest=changes.latest(session, limit=10, exclude=("model_added",)),
+        new_models=changes.latest(session, changes.ChangeFilters(kind="model_added"),
+                                  limit=10),
+        freshness=changes.freshness(session),
+        updated=updated,
+    )

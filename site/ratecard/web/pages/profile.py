@@ -1,2 +1,234 @@
-"""(being written)"""
-from ratecard.web.public import bp  # noqa: F401
+"""A model's profile: rates, typical costs and a calculator, price history (chart, table,
+CSV), capabilities, changes, the same model elsewhere and similar models.
+
+The CSV and cost routes are declared before the catch-all profile route; model ids may
+contain slashes (openrouter/openai/gpt-4o). Any source's own key redirects (301) to the
+canonical URL; an unknown id is a 404 listing the closest models.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import functools
+import io
+import json
+
+from flask import Response, current_app, g, render_template, request, url_for
+from werkzeug.exceptions import NotFound
+from werkzeug.routing import BuildError
+
+from ratecard import charts, costs
+from ratecard.content.render import RenderedContent
+from ratecard.models import Model
+from ratecard.queries import profile as pq
+from ratecard.queries import related
+from ratecard.queries.content import editorial_for_model
+from ratecard.queries.models import precedence_rank, shown_capabilities
+from ratecard.queries.version import data_version
+from ratecard.web.errors import BadParameter, problem
+from ratecard.web.formatting import money
+from ratecard.web.pages import profile_calc as calc
+from ratecard.web.pages import profile_view as view
+from ratecard.web.pages import profile_words as words
+from ratecard.web.pages.catalog import RenderCache
+from ratecard.web.public import bp
+from ratecard.web.session import db_session
+
+CHART_ROWS = 6             # subplots in the history chart
+CSV_COLUMNS = ("model", "meter", "unit", "amount", "currency", "conditions", "source",
+               "valid_from", "valid_to")
+
+
+# -- finding the model ----------------------------------------------------------------
+
+def _url(endpoint: str, model: Model, **args: object) -> str:
+    return url_for(endpoint, provider=model.provider.slug,
+                   name=model.canonical_id.split("/", 1)[1], **args)
+
+
+def _resolve(endpoint: str, provider: str, name: str) -> Model | Response:
+    """The model at this address, a 301 to its canonical address, or a 404."""
+    session = db_session()
+    wanted = f"{provider}/{name}"
+    model = pq.model_with_provider(session, wanted)
+    if model is not None and model.canonical_id == wanted:
+        return model
+    if model is None:
+        found = pq.alias_target(session, [wanted, wanted.lower()])
+        if found is None:      # a source key without its provider: bedrock/us.anthropic.…
+            bare = pq.alias_target(session, [name, name.lower()])
+            if bare is not None and bare.provider.slug == provider.lower():
+                found = bare
+        model = found
+    if model is None:
+        error = NotFound(f"No model with id {wanted!r}.")
+        error.suggestions = pq.suggestions(session, wanted)  # type: ignore[attr-defined]
+        raise error
+    target = _url(endpoint, model)
+    if request.query_string:
+        target += "?" + request.query_string.decode("latin-1")
+    return current_app.redirect(target, 301)
+
+
+def _lookup(endpoint: str, provider: str, name: str) -> Model | Response:
+    """As _resolve; the CSV and cost routes also hand a model literally named
+    '…/prices.csv' or '…/cost' over to the profile."""
+    try:
+        return _resolve(endpoint, provider, name)
+    except NotFound:
+        suffix = request.path.rsplit("/", 1)[-1]
+        if pq.model_with_provider(db_session(), f"{provider}/{name}/{suffix}") is not None:
+            return _resolve("public.profile", provider, f"{name}/{suffix}")
+        raise
+
+
+# -- routes -----------------------------------------------------------------------------
+
+@bp.get("/models/<provider>/<path:name>/prices.csv")
+def profile_prices_csv(provider: str, name: str) -> Response:
+    model = _lookup("public.profile_prices_csv", provider, name)
+    if isinstance(model, Response):
+        return model
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for price in pq.price_rows(db_session(), model.id):
+        writer.writerow([
+            model.canonical_id, price.meter, price.unit, format(price.amount, "f"),
+            price.currency, json.dumps(price.conditions(), sort_keys=True,
+                                       separators=(",", ":")),
+            price.source, _iso(price.valid_from), _iso(price.valid_to)])
+    filename = model.canonical_id.replace("/", "_").replace(":", "_") + "_prices.csv"
+    return Response(out.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.get("/models/<provider>/<path:name>/cost")
+def profile_cost(provider: str, name: str) -> Response:
+    model = _lookup("public.profile_cost", provider, name)
+    if isinstance(model, Response):
+        return model
+    session = db_session()
+    current = [p for p in pq.price_rows(session, model.id) if p.valid_to is None]
+    rates = view.cost_rates(view.rate_tables(current, [], model.mode))
+    try:
+        job = calc.parse_job(request.args, rates, model.mode in words.IMAGE_MODES)
+    except BadParameter as exc:
+        return problem(400, "Bad calculator input", exc.description, parameter=exc.parameter)
+    fields = calc.estimate_fields(costs.estimate(rates, job))
+    fields["model"] = model.canonical_id
+    return current_app.json.response(fields)
+
+
+@bp.get("/models/<provider>/<path:name>")
+def profile(provider: str, name: str) -> Response | str:
+    model = _lookup("public.profile", provider, name)
+    if isinstance(model, Response):
+        return model
+    session = db_session()
+    editorial = editorial_for_model(session, model.id)
+    if request.args:         # a calculator result: rendered for this request only
+        return render_template("profile/page.html", **profile_context(model, editorial))
+    # Same data version, editorial revision, day and address: the same HTML. Shared with
+    # the catalog's bounded per-process cache (web/pages/catalog.py).
+    version = g.get("data_etag") or data_version(session)[0]     # set by web/http.py
+    key = ("profile", version, str(editorial.revision_id if editorial else 0),
+           dt.datetime.now(dt.UTC).date().isoformat(), request.url_root, request.path)
+    cache = current_app.extensions.setdefault("ratecard.pages", RenderCache())
+    page = cache.get(key)
+    if page is None:
+        page = render_template("profile/page.html", **profile_context(model, editorial))
+        cache.put(key, page)
+    return page
+
+
+def _iso(value: dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+def provider_url(slug: str) -> str:
+    try:
+        return url_for("public.provider", slug=slug)
+    except BuildError:       # the providers pages are not there yet
+        return f"/providers/{slug}"
+
+
+def profile_context(model: Model, editorial: RenderedContent | None) -> dict[str, object]:
+    session = db_session()
+    now = dt.datetime.now(dt.UTC)
+    cached_money = functools.lru_cache(maxsize=None)(money)   # hundreds of history cells
+    rows = pq.price_rows(session, model.id)
+    current = [p for p in rows if p.valid_to is None]
+    tables = view.rate_tables(current, pq.disagreements(session, model.id), model.mode)
+    rates = view.cost_rates(tables)
+    job = calc.parse_job(request.args, rates, model.mode in words.IMAGE_MODES)
+    caps = pq.capabilities(session, model.id)
+    shown_caps = shown_capabilities(caps)
+    aliases = pq.aliases(session, model.id)
+    sources = sorted({p.source for p in rows} | {a.source for a in aliases},
+                     key=lambda s: (precedence_rank(s), s))
+    runs = pq.source_runs(session, sources)
+
+    elsewhere = related.same_model_elsewhere(session, model)
+    heads = related.headlines(session, [model.id] + [m.id for m in elsewhere],
+                              images=model.mode in words.IMAGE_MODES)
+    own = heads.get(model.id, related.Headline())
+    per_image = model.mode in words.IMAGE_MODES and own.image_from is not None
+    basis = own.basis(per_image)
+    similar = [] if basis is None else related.similar_models(
+        session, model, basis.amount, per_image, {m.id for m in elsewhere},
+        version=data_version(session)[0])
+
+    # The chart: standard-condition prices, one subplot per meter (at most CHART_ROWS), and
+    # beneath it exactly the same rows as a table.
+    series = sorted({(p.meter, p.unit) for p in rows if p.conditions_key == ""},
+                    key=lambda mu: (view.meter_sort(mu[0]), mu[1] != "1M_tokens", mu))
+    series = series[:CHART_ROWS]
+    charted = set(series)
+    base_history = [p for p in rows if p.conditions_key == "" and (p.meter, p.unit) in charted]
+    figure = charts.history_figure(
+        [charts.Segment(p.meter, p.unit, p.source, p.amount, p.valid_from, p.valid_to)
+         for p in base_history], now=now, order=series, max_rows=CHART_ROWS,
+        label=lambda m, u: f"{words.meter_label(m)}<br>{words.unit_label(u)}",
+        source_label=words.source_label, money=cached_money)
+    history_table = sorted(base_history, key=lambda p: (
+        view.meter_sort(p.meter), p.unit, precedence_rank(p.source), p.valid_from))
+
+    summary = words.summary(model, tables, shown_caps, rates)
+    status_text, status_class = words.status(model, now.date())
+    path_name = model.canonical_id.split("/", 1)[1]
+    return {
+        "model": model, "summary": summary, "status_text": status_text,
+        "status_class": status_class, "modalities": words.modality_text(model),
+        "provider_url": provider_url(model.provider.slug),
+        "listed_by": sorted({a.source for a in aliases if a.vanished_at is None},
+                            key=precedence_rank),
+        "aliases": aliases, "tables": tables, "runs": runs,
+        "intervals": current_app.config.get("SYNC_INTERVAL_HOURS", {}),
+        "rates": rates, "job": job, "calculated": bool(request.args),
+        "estimate": calc.estimate_fields(costs.estimate(rates, job)),
+        "conversation": costs.conversation(rates),
+        "conversations": costs.conversation(rates, costs.TYPICAL_COUNT),
+        "image_costs": costs.image_costs(rates),
+        "chat_like": model.mode in words.CHAT_LIKE or (model.mode is None and rates.has_tokens),
+        "image_mode": model.mode in words.IMAGE_MODES,
+        "figure_json": charts.figure_json(figure) if figure else None,
+        "history_meters": [words.meter_label(m) for m, _ in series],
+        "history_table": history_table,
+        "capabilities": sorted(shown_caps.values(), key=lambda c: (not c.value, c.name)),
+        "other_caps": {c.name: [o for o in caps if o.name == c.name and o is not c]
+                       for c in shown_caps.values()},
+        "changes": pq.recent_changes(session, model.id),
+        "editorial": editorial,
+        "elsewhere": elsewhere, "headlines": heads, "similar": similar,
+        "per_image": per_image, "basis": basis,
+        "csv_url": _url("public.profile_prices_csv", model),
+        "cost_url": _url("public.profile_cost", model),
+        "profile_url": _url("public.profile", model),
+        "canonical_url": url_for("public.profile", provider=model.provider.slug,
+                                 name=path_name, _external=True),
+        "view": view, "words": words, "costs": costs, "option_value": calc.option_value,
+        "shown_money": calc.shown_money, "exact": calc.exact, "now": now, "m": cached_money,
+    }

@@ -1,2 +1,44 @@
-"""(being written)"""
-from ratecard.web.public import bp  # noqa: F401
+"""Providers: the list with model counts, modes and input price ranges, and one page each."""
+from __future__ import annotations
+
+from flask import abort, render_template
+
+from ratecard.queries import changes, listing
+from ratecard.queries import providers as q
+from ratecard.web.pages.catalog import cached_page, check_page, page_arg
+from ratecard.web.public import bp
+from ratecard.web.session import db_session
+
+PER_PAGE = 100
+
+
+@bp.get("/providers")
+def providers() -> str:
+    return cached_page(_providers)
+
+
+def _providers() -> str:
+    summaries = q.summaries(db_session())
+    return render_template("providers/index.html", summaries=summaries,
+                           model_total=sum(s.models for s in summaries))
+
+
+@bp.get("/providers/<slug>")
+def provider(slug: str) -> str:
+    return cached_page(lambda: _provider(slug))
+
+
+def _provider(slug: str) -> str:
+    session = db_session()
+    readable = len(slug) <= 80 and slug.isprintable()
+    found = q.provider_by_slug(session, slug) if readable else None
+    if found is None:
+        abort(404, description=f"No provider with the slug {slug[:80]!r}.")
+    page_number = page_arg()
+    page = listing.listing(session, listing.Filters(provider=found.slug, include_deprecated=True),
+                           "name", page=page_number, per_page=PER_PAGE)
+    check_page(page_number, page.pages)
+    recent = changes.latest(session, changes.ChangeFilters(provider=found.slug), limit=15,
+                            exclude=("model_added",))
+    return render_template("providers/detail.html", provider=found, page=page,
+                           summary=q.summary(session, found), recent=recent)

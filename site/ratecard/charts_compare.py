@@ -1,0 +1,127 @@
+"""The compare page's overlay chart: price histories of several models as step lines.
+
+Pure functions from price rows to a Plotly figure (a plain dict, drawn by static/site.js).
+Amounts go into the figure as exact decimal strings on a linear axis: no float anywhere.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Protocol
+
+from ratecard.config import SOURCE_PRECEDENCE
+
+# Colour-blind-safe palette (Okabe-Ito), one colour per model; meters differ by dash.
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
+DASHES = {"input": "solid", "output": "dash"}
+METER_NAMES = {"input": "input", "output": "output"}
+
+
+class PriceRow(Protocol):
+    model_id: int
+    source: str
+    meter: str
+    amount: Decimal
+    valid_from: dt.datetime
+    valid_to: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class Segment:
+    start: dt.date
+    end: dt.date | None          # exclusive; None = still current
+    amount: Decimal
+    source: str
+
+
+@dataclass(frozen=True)
+class Series:
+    label: str                   # the model's name
+    meter: str                   # "input" or "output"
+    segments: tuple[Segment, ...]
+
+
+def _rank(source: str) -> int:
+    return SOURCE_PRECEDENCE.index(source) if source in SOURCE_PRECEDENCE else 99
+
+
+def shown_history(rows: Iterable[PriceRow]) -> list[Segment]:
+    """One meter of one model: the history of the source whose value is shown now (the
+    highest-precedence source with a current row, else the highest with any row)."""
+    rows = list(rows)
+    if not rows:
+        return []
+    current = [r for r in rows if r.valid_to is None]
+    source = min((r.source for r in (current or rows)), key=lambda s: (_rank(s), s))
+    return [Segment(r.valid_from.date(), r.valid_to.date() if r.valid_to else None,
+                    r.amount, r.source)
+            for r in sorted(rows, key=lambda r: r.valid_from) if r.source == source]
+
+
+def _text(amount: Decimal) -> str:
+    return format(amount.normalize() if amount else Decimal(0), "f")
+
+
+def _money(amount: Decimal) -> str:
+    whole, _, frac = _text(amount).partition(".")
+    return f"${int(whole):,}.{frac.ljust(2, '0')}"
+
+
+def _points(segments: Sequence[Segment], today: dt.date) -> tuple[list[Any], list[Any],
+                                                                   list[Any]]:
+    """x, y, hover text for a step line ("hv"); a gap in the history breaks the line."""
+    xs: list[Any] = []
+    ys: list[Any] = []
+    texts: list[Any] = []
+    for index, seg in enumerate(segments):
+        if xs and xs[-1] is not None and segments[index - 1].end not in (None, seg.start):
+            xs.append(None)
+            ys.append(None)
+            texts.append(None)
+        label = f"{_money(seg.amount)} since {seg.start.isoformat()} ({seg.source})"
+        xs.append(seg.start.isoformat())
+        ys.append(_text(seg.amount))
+        texts.append(label)
+        last = index == len(segments) - 1
+        if last or segments[index + 1].start != seg.end:
+            # close the step: to its end date, or to today while still current
+            end = seg.end or max(today, seg.start)
+            xs.append(end.isoformat())
+            ys.append(_text(seg.amount))
+            texts.append(label if seg.end is None else f"{label}, until {end.isoformat()}")
+    return xs, ys, texts
+
+
+def overlay_figure(series: Sequence[Series], today: dt.date,
+                   model_order: Sequence[str] | None = None) -> dict[str, Any]:
+    """One trace per model x meter, step lines (line_shape hv), x = date."""
+    labels = list(model_order or dict.fromkeys(s.label for s in series))
+    data = []
+    for item in series:
+        if not item.segments:
+            continue
+        xs, ys, texts = _points(item.segments, today)
+        color = PALETTE[labels.index(item.label) % len(PALETTE)] if item.label in labels \
+            else PALETTE[0]
+        data.append({
+            "type": "scatter", "mode": "lines+markers",
+            "name": f"{item.label} · {METER_NAMES.get(item.meter, item.meter)}",
+            "x": xs, "y": ys, "text": texts,
+            "hovertemplate": "%{text}<extra>%{fullData.name}</extra>",
+            "line": {"shape": "hv", "color": color, "dash": DASHES.get(item.meter, "dot"),
+                     "width": 2},
+            "marker": {"size": 5}, "connectgaps": False,
+        })
+    return {
+        "data": data,
+        "layout": {
+            "height": 380, "margin": {"l": 60, "r": 16, "t": 16, "b": 40},
+            "xaxis": {"type": "date", "title": {"text": "Date"}},
+            "yaxis": {"type": "linear", "title": {"text": "USD per 1M tokens"},
+                      "tickprefix": "$", "rangemode": "tozero"},
+            "legend": {"orientation": "h", "y": -0.2},
+            "hovermode": "closest",
+        },
+    }

@@ -1,0 +1,274 @@
+"""Markdown -> safe HTML, the same way for the public page and the editor's preview.
+
+1. Shortcodes are expanded into escaped text (shortcodes.py).
+2. Python-Markdown with tables, fenced_code, footnotes, toc (permalink anchors) and
+   sane_lists. Raw HTML is switched off (its text is escaped, not passed through), and
+   attr_list is deliberately absent: authors cannot set attributes.
+3. A tree pass marks external links rel="noopener nofollow" and gives every illustration
+   its width/height from the media table, loading="lazy" and a versioned /media/ URL.
+4. nh3 (ammonia) cleans the result against an allow-list: text tags, tables, code, links
+   (http, https, mailto, site-relative), /media/ images, heading ids, footnote markup.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import threading
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass, field
+from typing import Any
+
+import markdown
+import nh3
+from markdown.extensions import Extension
+from markdown.extensions.tables import TableExtension
+from markdown.extensions.toc import TocExtension
+from markdown.treeprocessors import Treeprocessor
+from markupsafe import Markup
+
+from ratecard.content import Catalog, Problem
+from ratecard.content.shortcodes import expand
+
+MEDIA_SRC = re.compile(r"^/media/([A-Za-z0-9][A-Za-z0-9._-]{0,199})$")
+_SAFE_SRC = re.compile(r"^/media/[A-Za-z0-9][A-Za-z0-9._-]{0,199}(\?v=[0-9a-f]{1,64})?$")
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
+_CONTROL = re.compile(r"[\x00-\x20\x7f]+")
+CLASSES = {"a": {"footnote-ref", "footnote-backref", "headerlink"}, "div": {"footnote", "toc"}}
+
+
+@dataclass
+class RenderedContent:
+    kind: str
+    slug: str
+    title: str
+    summary_html: Markup
+    summary_text: str
+    body_html: Markup
+    toc_html: Markup
+    strengths: list[Markup]
+    weaknesses: list[Markup]
+    faq: list[tuple[str, Markup]]
+    faq_jsonld: Markup            # '' when there is no FAQ; JSON, safe inside <script>
+    author: str | None
+    reviewed: dt.date | None
+    tags: list[str]
+    problems: list[Problem] = field(default_factory=list)
+    revision_id: int | None = None
+    published_at: dt.datetime | None = None
+
+
+# -- URLs ----------------------------------------------------------------------------------
+
+def safe_href(value: str) -> str | None:
+    """http(s)/mailto, or site-relative (/x, #x, ?x). Anything else is dropped."""
+    probe = _CONTROL.sub("", value).lower()
+    scheme = _SCHEME.match(probe)
+    if scheme:
+        return value if scheme.group(1) in ("http", "https", "mailto") else None
+    if probe.startswith("//") or probe.startswith("/\\"):
+        return None                                   # protocol-relative: another host
+    return value if probe[:1] in ("/", "#", "?") else None
+
+
+def is_external(href: str) -> bool:
+    return bool(re.match(r"^(https?:)?//", href.strip(), re.I))
+
+
+def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
+    if attr == "href":
+        return safe_href(value)
+    if attr == "src":
+        return value if tag == "img" and _SAFE_SRC.match(value) else None
+    if attr == "class":
+        allowed = CLASSES.get(tag)
+        names = value.split()
+        if tag == "code":
+            ok = len(names) == 1 and re.fullmatch(r"language-[A-Za-z0-9_+#.-]{1,30}", names[0])
+        else:
+            ok = bool(names) and allowed is not None and all(n in allowed for n in names)
+        return value if ok else None
+    if attr == "id":
+        return value if re.fullmatch(r"[\w:.-]{1,120}", value) else None
+    if attr in ("width", "height", "start"):
+        return value if value.isdigit() and len(value) < 7 else None
+    if attr == "align":
+        return value if value in ("left", "center", "right") else None
+    if attr == "rel":
+        return "noopener nofollow"
+    if attr == "loading":
+        return "lazy"
+    if attr == "decoding":
+        return "async"
+    return value                                      # title, alt: plain text
+
+
+_TAGS = {
+    "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "s", "del",
+    "ins", "mark", "small", "sub", "sup", "code", "pre", "kbd", "samp", "var", "blockquote", "q",
+    "cite", "abbr", "ul", "ol", "li", "dl", "dt", "dd", "a", "img", "table", "caption", "thead",
+    "tbody", "tfoot", "tr", "th", "td", "div", "span",
+}
+_ATTRIBUTES = {
+    "a": {"href", "title", "rel", "class"},
+    "img": {"src", "alt", "title", "width", "height", "loading", "decoding"},
+    **{f"h{n}": {"id"} for n in range(1, 7)},
+    "th": {"align"}, "td": {"align"}, "sup": {"id"}, "li": {"id"}, "div": {"class"},
+    "code": {"class"}, "ol": {"start"}, "abbr": {"title"},
+}
+CLEANER = nh3.Cleaner(
+    tags=_TAGS,
+    clean_content_tags={"script", "style", "iframe", "object", "embed", "svg", "math",
+                        "template", "noscript", "textarea", "select", "frameset", "noembed"},
+    attributes=_ATTRIBUTES,
+    attribute_filter=_attribute_filter,
+    url_schemes={"http", "https", "mailto"},
+    link_rel=None,
+    strip_comments=True,
+)
+
+
+def sanitize(html: str) -> str:
+    return CLEANER.clean(html)
+
+
+# -- Markdown ------------------------------------------------------------------------------
+
+class _Finish(Treeprocessor):
+    catalog: Catalog | None = None
+
+    def run(self, root: etree.Element) -> None:
+        for link in root.iter("a"):
+            if is_external(link.get("href", "")):
+                link.set("rel", "noopener nofollow")
+        for img in root.iter("img"):
+            found = MEDIA_SRC.match(img.get("src", "").strip())
+            facts = self.catalog.media(found.group(1)) if found and self.catalog else None
+            if facts is None:                          # not ours: show the words instead
+                alt = img.get("alt", "")
+                img.attrib.clear()
+                img.tag, img.text = "span", alt
+                continue
+            img.set("src", f"/media/{facts.name}?v={facts.sha256[:16]}")
+            img.set("width", str(facts.width))
+            img.set("height", str(facts.height))
+            img.set("loading", "lazy")
+            img.set("decoding", "async")
+
+
+class _SafeExtension(Extension):
+    def extendMarkdown(self, md: markdown.Markdown) -> None:  # noqa: N802 (Markdown's API)
+        md.preprocessors.deregister("html_block")      # raw HTML blocks become text
+        md.inlinePatterns.deregister("html")           # and inline tags too
+        md.treeprocessors.register(_Finish(md), "ratecard_finish", 1)
+
+
+_local = threading.local()
+
+
+def _markdown(baselevel: int, toc: bool) -> markdown.Markdown:
+    key = (baselevel, toc)
+    cache = _local.__dict__.setdefault("instances", {})
+    if key not in cache:
+        extensions: list[Any] = [TableExtension(use_align_attribute=True), "fenced_code",
+                                 "footnotes", "sane_lists", _SafeExtension()]
+        if toc:
+            extensions.append(TocExtension(permalink=True, permalink_title="Link to this section",
+                                           baselevel=baselevel, toc_depth="2-4"))
+        cache[key] = markdown.Markdown(extensions=extensions, output_format="html")
+    md = cache[key]
+    md.reset()
+    return md
+
+
+def _convert(md: markdown.Markdown, text: str, catalog: Catalog) -> str:
+    finish = md.treeprocessors["ratecard_finish"]
+    finish.catalog = catalog                           # type: ignore[attr-defined]
+    try:
+        return md.convert(expand(text, catalog)[0])
+    finally:
+        finish.catalog = None                          # type: ignore[attr-defined]
+
+
+def render_markdown(text: str, catalog: Catalog, *, baselevel: int = 1) -> tuple[str, str]:
+    """(body html, table-of-contents html): sanitized."""
+    md = _markdown(baselevel, toc=True)
+    body = sanitize(_convert(md, text, catalog))
+    tokens = getattr(md, "toc_tokens", [])
+    entries = sum(1 + len(t.get("children", [])) for t in tokens)
+    toc = sanitize(getattr(md, "toc", "")) if entries >= 2 else ""
+    return body, toc
+
+
+def render_fragment(text: str, catalog: Catalog, *, inline: bool = False) -> str:
+    """A front-matter field; `inline` drops the wrapping <p> of a one-paragraph text."""
+    html = sanitize(_convert(_markdown(1, toc=False), text, catalog)).strip()
+    if inline and html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
+        html = html[3:-4]
+    return html
+
+
+def text_of(html: str) -> str:
+    """Plain text of sanitized HTML (for meta descriptions and JSON-LD)."""
+    import html as html_lib
+
+    return " ".join(html_lib.unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+# -- a whole page --------------------------------------------------------------------------
+
+def _strings(value: Any) -> list[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def _reviewed(value: Any) -> dt.date | None:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def faq_jsonld(faq: list[tuple[str, Markup]]) -> Markup:
+    """schema.org FAQPage; '<', '>' and '&' escaped so the JSON cannot end its <script>."""
+    if not faq:
+        return Markup("")
+    data = {"@context": "https://schema.org", "@type": "FAQPage", "mainEntity": [
+        {"@type": "Question", "name": question,
+         "acceptedAnswer": {"@type": "Answer", "text": text_of(answer)}}
+        for question, answer in faq]}
+    text = json.dumps(data, ensure_ascii=False)
+    for char, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"),
+                          ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(char, escaped)
+    return Markup(text)
+
+
+def render_document(kind: str, slug: str, front_matter: dict[str, Any], body: str,
+                    catalog: Catalog) -> RenderedContent:
+    """Everything a page shows. Malformed fields are skipped (check.py reports them);
+    rendering itself never fails on content."""
+    fm = front_matter if isinstance(front_matter, dict) else {}
+    summary = fm.get("summary") if isinstance(fm.get("summary"), str) else ""
+    # Model and provider texts sit under their page's own section headings: '##' becomes h3.
+    body_html, toc_html = render_markdown(body, catalog, baselevel=1 if kind == "page" else 2)
+    summary_html = render_fragment(summary, catalog, inline=True) if summary else ""
+    faq = []
+    for item in fm["faq"] if isinstance(fm.get("faq"), list) else []:
+        if isinstance(item, dict) and isinstance(item.get("question"), str) \
+                and isinstance(item.get("answer"), str):
+            faq.append((" ".join(item["question"].split()),
+                        Markup(render_fragment(item["answer"], catalog))))
+    title = fm.get("title") if isinstance(fm.get("title"), str) else slug
+    author = fm.get("author") if isinstance(fm.get("author"), str) else None
+    return RenderedContent(
+        kind=kind, slug=slug, title=title, summary_html=Markup(summary_html),
+        summary_text=text_of(summary_html), body_html=Markup(body_html),
+        toc_html=Markup(toc_html),
+        strengths=[Markup(render_fragment(s, catalog, inline=True))
+                   for s in _strings(fm.get("strengths"))],
+        weaknesses=[Markup(render_fragment(s, catalog, inline=True))
+                    for s in _strings(fm.get("weaknesses"))],
+        faq=faq, faq_jsonld=faq_jsonld(faq), author=author,
+        reviewed=_reviewed(fm.get("reviewed")), tags=_strings(fm.get("tags")))

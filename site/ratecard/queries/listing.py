@@ -1,0 +1,257 @@
+"""The catalog listing: every model with its shown base prices, filtered, sorted and paged in SQL.
+
+The price expressions (the precedence rule in SQL) live in queries.shown. Amounts come back as
+Decimal; only sorting and the max-price filter compare them as floats.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+
+from sqlalchemy import String, cast, func, or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from ratecard.config import SOURCE_PRECEDENCE
+from ratecard.models import Capability, Model, Provider
+from ratecard.queries.shown import (
+    IMAGE_MODES,
+    base_price,
+    cheapest_image_price,
+    has_capability,
+    input_price,
+    joins_prices,
+    numeric,
+    output_for_sort,
+    output_price,
+    with_prices,
+)
+
+PAGE_SIZE = 50
+# Capabilities worth a badge and a filter (the others are API details, shown on profiles).
+BADGE_CAPABILITIES = (
+    "vision", "function_calling", "json_schema", "reasoning", "prompt_caching", "pdf_input",
+    "audio_input", "audio_output", "video_input", "web_search", "computer_use", "open_weights",
+)
+SORTS = ("name", "provider", "mode", "input", "output", "context", "released")
+
+
+@dataclass(frozen=True)
+class Filters:
+    provider: str | None = None
+    mode: str | None = None            # "unknown" = no mode recorded
+    input_modality: str | None = None
+    output_modality: str | None = None
+    capabilities: tuple[str, ...] = ()
+    max_input_price: Decimal | None = None
+    min_context: int | None = None
+    include_deprecated: bool = False
+    search: str | None = None
+    today: dt.date = field(default_factory=lambda: dt.datetime.now(dt.UTC).date())
+
+
+@dataclass(frozen=True)
+class ProviderRef:
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True)
+class ModelRef:
+    """The listed fields of a model (plain values: a page of rows builds no ORM objects)."""
+    id: int
+    canonical_id: str
+    name: str
+    mode: str | None
+    context_window: int | None
+    release_date: dt.date | None
+    deprecation_date: dt.date | None
+    provider: ProviderRef
+
+
+@dataclass
+class Row:
+    model: ModelRef
+    input: Decimal | None
+    output: Decimal | None
+    output_unit: str                  # "1M_tokens", or "image" for image models' per-image price
+    capabilities: list[str]
+
+    @property
+    def deprecated(self) -> bool:
+        """Past its deprecation date (a future date is announced, not yet deprecated)."""
+        day = self.model.deprecation_date
+        return day is not None and day <= dt.datetime.now(dt.UTC).date()
+
+
+@dataclass
+class Page:
+    rows: list[Row]
+    total: int
+    page: int
+    pages: int
+
+
+# -- filters ---------------------------------------------------------------------------------
+
+def _modality(column: ColumnElement[object], value: str) -> ColumnElement[bool]:
+    # JSON arrays are stored as text on both backends: match the quoted element.
+    return cast(column, String).like(f'%"{value}"%')
+
+
+def conditions(filters: Filters, joined: bool = False) -> list[ColumnElement[bool]]:
+    """WHERE terms; when `joined`, a max input price needs the joined "input" table (see
+    price_tables)."""
+    where: list[ColumnElement[bool]] = []
+    if filters.provider:
+        where.append(Provider.slug == filters.provider)
+    if filters.mode == "unknown":
+        where.append(Model.mode.is_(None))
+    elif filters.mode:
+        where.append(Model.mode == filters.mode)
+    if filters.input_modality:
+        where.append(_modality(Model.input_modalities, filters.input_modality))
+    if filters.output_modality:
+        where.append(_modality(Model.output_modalities, filters.output_modality))
+    for name in filters.capabilities:
+        where.append(has_capability(name))
+    if filters.max_input_price is not None:
+        where.append(numeric(input_price(joined)) <= float(filters.max_input_price))
+    if filters.min_context is not None:
+        where.append(Model.context_window >= filters.min_context)
+    if not filters.include_deprecated:
+        where.append(or_(Model.deprecation_date.is_(None),
+                         Model.deprecation_date > filters.today))
+    if filters.search:
+        text = filters.search.lower()
+        where.append(or_(func.lower(Model.name).contains(text, autoescape=True),
+                         Model.canonical_id.contains(text, autoescape=True)))
+    return where
+
+
+def price_tables(filters: Filters, sort: str | None, joined: bool) -> set[str]:
+    tables: set[str] = set()
+    if not joined:
+        return tables
+    if filters.max_input_price is not None or sort == "input":
+        tables.add("input")
+    if sort == "output":
+        tables.update(("output", "image"))
+    return tables
+
+
+@cache
+def _sort_key(sort: str, joined: bool) -> ColumnElement[object]:
+    return {
+        "name": func.lower(Model.name), "provider": Provider.slug, "mode": Model.mode,
+        "input": numeric(input_price(joined)), "output": numeric(output_for_sort(joined)),
+        "context": Model.context_window, "released": Model.release_date,
+    }[sort]
+
+
+def _order(sort: str, descending: bool, joined: bool) -> list[ColumnElement[object]]:
+    key = _sort_key(sort, joined)
+    # Missing values last in both directions (NULLS LAST: SQLite 3.30+, PostgreSQL); ties
+    # broken by id for stable pages.
+    return [(key.desc() if descending else key.asc()).nulls_last(), Model.canonical_id]
+
+
+# -- the listing ---------------------------------------------------------------------------------
+
+def count(session: Session, filters: Filters) -> int:
+    joined = joins_prices(session)
+    query = with_prices(select(func.count()).select_from(Model).join(Provider),
+                         price_tables(filters, None, joined))
+    return session.scalar(query.where(*conditions(filters, joined))) or 0
+
+
+def listing(session: Session, filters: Filters, sort: str = "name", descending: bool = False,
+            page: int = 1, per_page: int | None = PAGE_SIZE) -> Page:
+    """One page of models. Prices are computed for the page's rows only, unless the sort or
+    a filter needs them for every row (then from the joined shown-price tables); the total
+    comes with the page (a window count), so the filters run once."""
+    joined = joins_prices(session)
+    query = with_prices(select(Model.id, func.count().over()).join(Provider),
+                         price_tables(filters, sort, joined))
+    query = query.where(*conditions(filters, joined)).order_by(
+        *_order(sort, descending, joined))
+    if per_page:
+        query = query.limit(per_page).offset((page - 1) * per_page)
+    found = session.execute(query).all()
+    total = found[0][1] if found else (count(session, filters) if page > 1 else 0)
+    pages = max(1, math.ceil(total / per_page)) if per_page else 1
+    return Page(rows=rows_for(session, [row[0] for row in found]), total=total, page=page,
+                pages=pages)
+
+
+def rows_for(session: Session, ids: Sequence[int]) -> list[Row]:
+    """Models with their shown prices and badge capabilities, in the order of `ids`."""
+    if not ids:
+        return []
+    query = select(
+        Model.id, Model.canonical_id, Model.name, Model.mode, Model.context_window,
+        Model.release_date, Model.deprecation_date, Provider.slug, Provider.name,
+        base_price("input"), output_price(),
+        Model.mode.in_(IMAGE_MODES) & (cheapest_image_price().is_not(None)),
+    ).join(Provider, Provider.id == Model.provider_id).where(Model.id.in_(ids))
+    found = {}
+    for row in session.execute(query):
+        model = ModelRef(*row[:7], provider=ProviderRef(row[7], row[8]))
+        found[model.id] = (model, row[9], row[10], "image" if row[11] else "1M_tokens")
+    caps = badge_capabilities(session, ids)
+    return [Row(model=m, input=i, output=o, output_unit=u, capabilities=caps.get(m.id, []))
+            for m, i, o, u in (found[x] for x in ids if x in found)]
+
+
+def badge_capabilities(session: Session, ids: Sequence[int]) -> dict[int, list[str]]:
+    """The shown value of each badge capability, for a page of models (one query)."""
+    rows = session.execute(select(Capability.model_id, Capability.name, Capability.value,
+                                  Capability.source).where(
+        Capability.model_id.in_(ids), Capability.valid_to.is_(None),
+        Capability.name.in_(BADGE_CAPABILITIES)))
+    best: dict[tuple[int, str], tuple[int, bool]] = {}
+    for model_id, name, value, source in rows:
+        rank = SOURCE_PRECEDENCE.index(source) if source in SOURCE_PRECEDENCE else 99
+        if (model_id, name) not in best or rank < best[(model_id, name)][0]:
+            best[(model_id, name)] = (rank, value)
+    out: dict[int, list[str]] = {}
+    for name in BADGE_CAPABILITIES:
+        for model_id in ids:
+            if best.get((model_id, name), (0, False))[1]:
+                out.setdefault(model_id, []).append(name)
+    return out
+
+
+# -- facets for the filter form ----------------------------------------------------------------
+
+def providers(session: Session) -> list[tuple[str, str]]:
+    return [(slug, name) for slug, name in session.execute(
+        select(Provider.slug, Provider.name).order_by(func.lower(Provider.name)))]
+
+
+def modes(session: Session) -> list[str]:
+    return [m for m in session.scalars(select(Model.mode).distinct().where(
+        Model.mode.is_not(None)).order_by(Model.mode))]
+
+
+_MODALITIES: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
+
+
+def modalities(session: Session, version: str) -> tuple[list[str], list[str]]:
+    """(input, output) modalities that occur, cached per data version (they only change
+    with a sync)."""
+    key = (str(session.get_bind().url), version)
+    if key not in _MODALITIES:
+        inputs: set[str] = set()
+        outputs: set[str] = set()
+        for ins, outs in session.execute(select(Model.input_modalities,
+                                                Model.output_modalities)):
+            inputs.update(ins or ())
+            outputs.update(outs or ())
+        _MODALITIES.clear()
+        _MODALITIES[key] = (sorted(inputs), sorted(outputs))
+    return _MODALITIES[key]

@@ -1,0 +1,248 @@
+"""Related models for a profile: the same model under other providers' keys, and models
+of the same kind at the nearest price.
+
+"Same model elsewhere" is one LIKE query over model ids (the models table, not prices)
+and one indexed price query for the few matches. "Similar models" reads a small in-memory
+index of every same-kind model's shown price (exact Decimal, by source precedence),
+built with one indexed query per kind and data version and reused until a sync or an
+edit changes the data version; each request then bisects it. No schema change is needed.
+"""
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+import re
+import threading
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import NamedTuple
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, contains_eager
+
+from ratecard.config import SOURCE_PRECEDENCE
+from ratecard.models import Model, Price, Provider
+from ratecard.queries.models import precedence_rank
+
+# Modes that answer the same need: "responses" is LiteLLM's name for chat on that API.
+MODE_GROUPS = {"responses": ("chat", "responses"), "chat": ("chat", "responses")}
+TOKEN = "1M_tokens"
+
+_SUFFIX = re.compile(r":[a-z0-9._-]*$")             # :0, :free, :batch
+_VERSION = re.compile(r"-v\d+$")                     # bedrock's -v1 (after :0 went)
+_VENDOR = re.compile(r"^(?:[a-z]{2,6}\.)?[a-z][a-z0-9-]*\.(?=[a-z])")  # us.anthropic.
+_DATE = re.compile(r"(?:[-@_](?:20\d\d-?\d\d-?\d\d|\d\d-20\d\d|\d{4}))$")
+_SEPARATORS = re.compile(r"[^a-z0-9]")
+
+
+def family_keys(canonical_id: str) -> tuple[str, str]:
+    """(exact, undated) keys of the model part of an id, for matching across providers.
+
+    `bedrock/us.anthropic.claude-3-haiku-20240307-v1:0`, `openrouter/anthropic/claude-3-haiku`
+    and `vertex_ai/claude-3-haiku@20240307` share the undated key `claude3haiku`; region
+    and vendor prefixes, version suffixes and punctuation (4.5 vs 4-5) are ignored.
+    """
+    part = canonical_id.lower().split("/")[-1]
+    part = _VERSION.sub("", _SUFFIX.sub("", part))
+    part = _VENDOR.sub("", part)
+    undated = _DATE.sub("", part)
+    return _SEPARATORS.sub("", part), _SEPARATORS.sub("", undated)
+
+
+def _like_pattern(canonical_id: str) -> str:
+    part = canonical_id.lower().split("/")[-1]
+    part = _VENDOR.sub("", _VERSION.sub("", _SUFFIX.sub("", part)))
+    words = re.findall(r"[a-z]+|\d+", _DATE.sub("", part))
+    return "%" + "%".join(words) + "%"
+
+
+def same_model_elsewhere(session: Session, model: Model, limit: int = 20) -> list[Model]:
+    """Other keys of this model: other providers (azure/gpt-4o, openrouter/openai/gpt-4o,
+    bedrock/anthropic.…) with the same model part; a dated snapshot counts only for a
+    provider that has no undated key of it."""
+    exact, undated = family_keys(model.canonical_id)
+    if not undated:
+        return []
+    rows = session.execute(select(Model.id, Model.canonical_id, Provider.slug).join(
+        Model.provider).where(Model.canonical_id.like(_like_pattern(model.canonical_id)),
+                              Model.id != model.id).limit(2000)).all()
+    exact_ids: list[int] = []
+    dated: list[tuple[int, str]] = []
+    providers = {model.provider.slug}
+    for model_id, canonical_id, slug in rows:
+        theirs, their_undated = family_keys(canonical_id)
+        if theirs == exact:
+            exact_ids.append(model_id)
+            providers.add(slug)
+        elif exact == undated and their_undated == undated:
+            dated.append((model_id, slug))
+    ids = exact_ids + [i for i, slug in dated if slug not in providers]
+    if not ids:
+        return []
+    found = session.scalars(select(Model).join(Model.provider).options(
+        contains_eager(Model.provider)).where(Model.id.in_(ids)))
+    rank = {model_id: n for n, model_id in enumerate(exact_ids)}
+    return sorted(found, key=lambda m: (m.id not in rank, m.provider.slug, m.canonical_id)
+                  )[:limit]
+
+
+# -- headline prices of a few models ----------------------------------------------------
+
+class Quote(NamedTuple):
+    """One current price of another model, as plain values (no ORM objects)."""
+
+    model_id: int
+    source: str
+    meter: str
+    unit: str
+    conditions_key: str
+    amount: Decimal
+
+
+@dataclass(frozen=True)
+class Headline:
+    input: Quote | None = None
+    output: Quote | None = None
+    image_from: Quote | None = None      # cheapest per-image price over qualities and sizes
+
+    def basis(self, per_image: bool) -> Quote | None:
+        return self.image_from if per_image else self.input
+
+
+def _image_only(conditions_key: str) -> bool:
+    return all(part.startswith(("quality=", "size=")) for part in conditions_key.split(";")
+               if part)
+
+
+def headlines(session: Session, model_ids: list[int], images: bool = False
+              ) -> dict[int, Headline]:
+    """Shown (precedence) base input/output per 1M tokens and, with `images`, the cheapest
+    per-image price. Each query is an equality prefix of ix_prices_lookup."""
+    if not model_ids:
+        return {}
+    columns = (Price.model_id, Price.source, Price.meter, Price.unit, Price.conditions_key,
+               Price.amount)
+    where = (Price.model_id.in_(model_ids), Price.source.in_(SOURCE_PRECEDENCE))
+    rows = list(session.execute(select(*columns).where(
+        *where, Price.meter.in_(("input", "output")), Price.unit == TOKEN,
+        Price.conditions_key == "", Price.valid_to.is_(None))))
+    if images:
+        rows += session.execute(select(*columns).where(
+            *where, Price.meter == "image", Price.unit == "image", Price.valid_to.is_(None)))
+    best: dict[tuple[int, str, str], Quote] = {}
+    for quote in sorted((Quote(*row) for row in rows), key=lambda q: precedence_rank(q.source)):
+        if quote.meter == "image" and not _image_only(quote.conditions_key):
+            continue
+        best.setdefault((quote.model_id, quote.meter, quote.conditions_key), quote)
+    out: dict[int, dict[str, Quote]] = {}
+    for (model_id, meter, _), quote in best.items():
+        slot = out.setdefault(model_id, {})
+        key = "image_from" if meter == "image" else meter
+        if key not in slot or quote.amount < slot[key].amount:
+            slot[key] = quote
+    return {model_id: Headline(**slots) for model_id, slots in out.items()}  # type: ignore[arg-type]
+
+
+# -- similar models: nearest shown price among models of the same kind -----------------------
+
+@dataclass(frozen=True)
+class PriceIndex:
+    """Every same-kind model's shown basis price, sorted by amount."""
+
+    amounts: list[Decimal]
+    entries: list[tuple[Decimal, int, str, dt.date | None, Quote]]   # amount, id, canonical…
+
+
+_INDEX: dict[tuple[str, tuple[str | None, ...], bool], PriceIndex] = {}
+_INDEX_LOCK = threading.Lock()
+
+
+def _shown_basis(rows: list[Quote], per_image: bool) -> dict[int, Quote]:
+    best: dict[tuple[int, str], Quote] = {}
+    for quote in sorted(rows, key=lambda q: precedence_rank(q.source)):
+        if per_image and not _image_only(quote.conditions_key):
+            continue
+        best.setdefault((quote.model_id, quote.conditions_key), quote)
+    basis: dict[int, Quote] = {}
+    for (model_id, _), quote in best.items():     # per image: the cheapest option
+        if model_id not in basis or quote.amount < basis[model_id].amount:
+            basis[model_id] = quote
+    return basis
+
+
+def price_index(session: Session, modes: tuple[str | None, ...], per_image: bool,
+                version: str) -> PriceIndex:
+    """The index for these modes at this data version (built once, then shared)."""
+    key = (version, modes, per_image)
+    found = _INDEX.get(key)
+    if found is not None:
+        return found
+    meter, unit = ("image", "image") if per_image else ("input", TOKEN)
+    conditions = [] if per_image else [Price.conditions_key == ""]
+    rows = session.execute(select(
+        Price.model_id, Price.source, Price.meter, Price.unit, Price.conditions_key,
+        Price.amount, Model.canonical_id, Model.release_date).join(
+        Model, Model.id == Price.model_id).where(
+        Model.mode.in_(modes), Price.source.in_(SOURCE_PRECEDENCE), Price.meter == meter,
+        Price.unit == unit, Price.valid_to.is_(None), *conditions)).all()
+    about = {row[0]: (row[6], row[7]) for row in rows}
+    basis = _shown_basis([Quote(*row[:6]) for row in rows], per_image)
+    entries = sorted(((q.amount, model_id, *about[model_id], q)
+                      for model_id, q in basis.items()), key=lambda e: (e[0], e[1]))
+    index = PriceIndex([e[0] for e in entries], entries)
+    with _INDEX_LOCK:
+        if any(k[0] != version for k in _INDEX):   # the data moved on: drop old versions
+            _INDEX.clear()
+        _INDEX[key] = index
+    return index
+
+
+def similar_models(session: Session, model: Model, target: Decimal, per_image: bool,
+                   exclude: set[int], version: str, n: int = 5) -> list[tuple[Model, Quote]]:
+    """Models of the same kind whose shown input price (cheapest per-image price for image
+    models) is nearest to `target`, exactly (Decimal); ties go to the newest release.
+    One suggestion per model family (gpt-image-1 at OpenAI and at Azure is one)."""
+    modes = MODE_GROUPS.get(model.mode or "", (model.mode,))
+    index = price_index(session, modes, per_image, version)
+    skip = exclude | {model.id}
+    families = {family_keys(model.canonical_id)[1]}
+    chosen: dict[int, Quote] = {}
+    for _, model_id, canonical_id, _, quote in _nearest(index, target):
+        if model_id in skip:
+            continue
+        family = family_keys(canonical_id)[1]
+        if family not in families:
+            families.add(family)
+            chosen[model_id] = quote
+            if len(chosen) == n:
+                break
+    models = {m.id: m for m in session.scalars(select(Model).join(Model.provider).options(
+        contains_eager(Model.provider)).where(Model.id.in_(list(chosen))))}
+    return [(models[model_id], quote) for model_id, quote in chosen.items()
+            if model_id in models]
+
+
+def _nearest(index: PriceIndex, target: Decimal, enough: int = 40
+             ) -> list[tuple[Decimal, int, str, dt.date | None, Quote]]:
+    """Entries by distance from target, walking out from the bisection point, until
+    `enough` are found and the run of equal distance they end in is complete; within
+    equal distance, newest release first."""
+    entries = index.entries
+    right = bisect.bisect_left(index.amounts, target)
+    left = right - 1
+    out: list[tuple[Decimal, tuple[Decimal, int, str, dt.date | None, Quote]]] = []
+    while left >= 0 or right < len(entries):
+        before = target - entries[left][0] if left >= 0 else None
+        after = entries[right][0] - target if right < len(entries) else None
+        take_left = after is None or (before is not None and before <= after)
+        distance: Decimal = before if take_left else after  # type: ignore[assignment]
+        if len(out) >= enough and distance > out[-1][0]:
+            break
+        if take_left:
+            out.append((distance, entries[left]))
+            left -= 1
+        else:
+            out.append((distance, entries[right]))
+            right += 1
+    out.sort(key=lambda pair: (pair[0], -(pair[1][3] or dt.date.min).toordinal(), pair[1][1]))
+    return [entry for _, entry in out]

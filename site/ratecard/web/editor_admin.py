@@ -1,0 +1,106 @@
+"""Editor views beside the pages: illustrations (upload), the audit log and the export (admins)."""
+from __future__ import annotations
+
+import math
+from functools import wraps
+
+from flask import g, redirect, request, url_for
+from werkzeug.wrappers import Response
+
+from ratecard import auth
+from ratecard.queries import accounts as account_queries
+from ratecard.services.accounts import audit
+from ratecard.web.editor import bp, render
+from ratecard.web.session import db_session
+
+AUDIT_PAGE = 50
+
+
+def admin_only(view):  # type: ignore[no-untyped-def]
+    @wraps(view)
+    def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+        if g.user is None or g.user.role != "admin":
+            return render("editor/error.html", 403, title="Admins only",
+                          detail="Only an administrator can open this page.")
+        return view(*args, **kwargs)
+    return wrapper
+
+
+@bp.get("/audit")
+@admin_only
+def audit_log() -> tuple[str, int]:
+    db = db_session()
+    actions = account_queries.audit_actions(db)
+    action = request.args.get("action") or None
+    if action not in actions:
+        action = None
+    page = request.args.get("page", "1")
+    page_no = int(page) if page.isdigit() and 0 < int(page) < 1_000_000 else 1
+    entries, total = account_queries.audit_entries(db, action=action, limit=AUDIT_PAGE,
+                                                   offset=(page_no - 1) * AUDIT_PAGE)
+    pages = max(1, math.ceil(total / AUDIT_PAGE))
+    return render("editor/audit.html", entries=entries, total=total, actions=actions,
+                  action=action, page=page_no, pages=pages)
+
+
+def snippet(alt: str, name: str) -> str:
+    """The Markdown that shows an illustration: ![alt](/media/name)."""
+    text = " ".join(alt.split())
+    text = text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+    return f"![{text}](/media/{name})"
+
+
+@bp.route("/media", methods=["GET", "POST"])
+def media() -> tuple[str, int]:
+    from ratecard.content.media import MAX_BYTES, MAX_PIXELS, MediaError
+    from ratecard.services.uploads import store_upload
+
+    db = db_session()
+    limits = {"max_mb": MAX_BYTES // (1024 * 1024), "max_mp": MAX_PIXELS // 1_000_000}
+    if request.method == "GET":
+        return render("editor/media.html", files=account_queries.recent_media(db),
+                      snippet=snippet, alt="", **limits)
+    alt = " ".join(request.form.get("alt", "").split())[:300]
+    upload = request.files.get("file")
+    error = None
+    if upload is None or not upload.filename:
+        error = "Choose an image file to upload."
+    elif not alt:
+        error = ("Describe the picture in the alt text: it is what screen readers read and "
+                 "what shows when the image cannot load.")
+    stored = None
+    if error is None:
+        try:
+            stored, new = store_upload(db, upload.read(), upload.filename, user=g.user)
+        except MediaError as exc:
+            db.rollback()
+            error = str(exc)
+    if error is not None or stored is None:
+        return render("editor/media.html", 400, files=account_queries.recent_media(db),
+                      snippet=snippet, alt=alt, error=error, **limits)
+    audit(db, g.user, "upload", f"media:{stored.name}",
+          {"width": stored.width, "height": stored.height, "type": stored.content_type,
+           "new": new}, auth.client_ip())
+    db.commit()
+    message = ("Uploaded." if new else "This picture was already uploaded; here it is.")
+    return render("editor/media.html", 201 if new else 200,
+                  files=account_queries.recent_media(db), snippet=snippet, alt="",
+                  message=message, stored=stored, stored_snippet=snippet(alt, stored.name),
+                  **limits)
+
+
+@bp.post("/export")
+@admin_only
+def export() -> Response:
+    from ratecard.content import content_root
+    from ratecard.services.content import export_files
+
+    db = db_session()
+    root = content_root()
+    skipped: list = []
+    written = export_files(db, root, skipped=skipped)
+    audit(db, g.user, "export", str(root), {"written": len(written), "skipped": len(skipped)},
+          auth.client_ip())
+    db.commit()
+    return redirect(url_for("editor.index", done="exported", written=len(written),
+                            skipped=len(skipped)))

@@ -1,0 +1,104 @@
+"""The profile's calculator: its GET parameters, validated (a bad value is a 400 naming
+the parameter), and the texts its result cells show. The arithmetic is ratecard.costs."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+
+from ratecard import costs
+from ratecard.web.errors import BadParameter
+from ratecard.web.formatting import money
+
+MAX_TOKENS = 10**12
+MAX_IMAGES = 10**7
+
+
+def _whole(args: Mapping[str, str], name: str, default: int, limit: int) -> int:
+    """A count from the form: absent = the default, left empty = 0."""
+    if name not in args:
+        return default
+    raw = args[name].strip().replace("_", "")
+    if raw == "":
+        return 0
+    if not (raw.isascii() and raw.isdigit()):
+        raise BadParameter(name, f"must be a whole number of 0 or more, got {raw[:40]!r}")
+    value = int(raw)
+    if value > limit:
+        raise BadParameter(name, f"must be at most {limit:,}, got {value:,}")
+    return value
+
+
+def _percent(args: Mapping[str, str], name: str) -> Decimal:
+    raw = args.get(name, "").strip().rstrip("%").strip()
+    if raw == "":
+        return Decimal(0)
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        value = Decimal("NaN")
+    if not value.is_finite() or not 0 <= value <= 100:
+        raise BadParameter(name, f"must be a percentage from 0 to 100, got {raw[:40]!r}")
+    return value
+
+
+def _flag(args: Mapping[str, str], name: str) -> bool:
+    raw = args.get(name, "").strip().lower()
+    if raw in ("", "0", "off", "false", "no"):
+        return False
+    if raw in ("1", "on", "true", "yes"):
+        return True
+    raise BadParameter(name, f"must be on or off, got {raw[:40]!r}")
+
+
+def option_value(option: costs.ImageOption) -> str:
+    return f"{option[0] or ''}|{option[1] or ''}"
+
+
+def parse_job(args: Mapping[str, str], rates: costs.Rates, image_mode: bool = False
+              ) -> costs.Job:
+    """The calculator's input, validated (BadParameter names the field). Defaults: one
+    typical conversation; for an image model one image (no chat tokens), or a prompt's
+    worth of input tokens when it is billed by the token only."""
+    options = {option_value(o): o for o, _ in costs.image_costs(rates)}
+    raw_option = args.get("image_option", "").strip()
+    if raw_option and raw_option not in options:
+        choices = ", ".join(options) or "none (no per-image prices are published)"
+        raise BadParameter("image_option", f"must be one of: {choices}")
+    default_option = next(iter(options.values()), None)
+    return costs.Job(
+        tokens_in=_whole(args, "tokens_in", 0 if image_mode and rates.images
+                         else costs.TYPICAL_INPUT, MAX_TOKENS),
+        tokens_out=_whole(args, "tokens_out", 0 if image_mode else costs.TYPICAL_OUTPUT,
+                          MAX_TOKENS),
+        cached_pct=_percent(args, "cached_pct"),
+        batch=_flag(args, "batch"),
+        images=_whole(args, "images", 1 if rates.images else 0, MAX_IMAGES),
+        image_option=options.get(raw_option, default_option),
+        image_tokens=_whole(args, "image_tokens", 0, MAX_TOKENS),
+    )
+
+
+def exact(amount: Decimal) -> str:
+    """The exact figure as plain decimal text, without trailing zeros: 3.5, 0.0035, 100."""
+    return format(amount.normalize() if amount else Decimal(0), "f")
+
+
+def shown_money(amount: Decimal | None) -> str:
+    return "not published" if amount is None else money(costs.rounded(amount))
+
+
+def estimate_fields(result: costs.Estimate) -> dict[str, str]:
+    """Texts for the calculator's data-field elements (the live form fills them)."""
+    total = result.total
+    fields = {"total": shown_money(total),
+              "total_exact": "—" if total is None else exact(total) + " USD"}
+    lines = {line.key: line for line in result.lines}
+    for key in ("input", "cached_input", "output", "image_tokens", "images"):
+        line = lines.get(key)
+        fields[f"qty_{key}"] = "0" if line is None else f"{line.quantity.normalize():,f}"
+        fields[f"cost_{key}"] = "—" if line is None else shown_money(line.cost)
+    fields["notes"] = " ".join(result.notes)
+    if result.missing:
+        fields["notes"] = (f"Not published: {', '.join(result.missing).lower()}. "
+                           + fields["notes"]).strip()
+    return fields

@@ -1,0 +1,85 @@
+"""The home page: latest changes, new models, cheapest per mode, counts, freshness."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, or_, select
+
+from ratecard.models import ChangeEvent, Model, Price, Provider, SyncRun
+from ratecard.queries.models import shown_prices
+from ratecard.web.formatting import MODE_LABELS, SOURCE_LABELS, count, money
+from tests.web.html_tables import parse, table
+
+TODAY = dt.datetime.now(dt.UTC).date()
+
+
+def test_home_sections_and_counts(site_client, site_db):
+    with site_db.session() as session:
+        models = session.scalar(select(func.count()).select_from(Model))
+        providers = session.scalar(select(func.count()).select_from(Provider))
+        events = session.scalar(select(func.count()).select_from(ChangeEvent))
+    response = site_client.get("/")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    page = parse(html)
+    assert [level for level, _ in page.headings].count(1) == 1
+    assert {"latest", "new-models", "cheapest", "sources"} <= set(page.ids)
+    facts = html.split('<dl class="facts">')[1].split("</dl>")[0]
+    for n in (models, providers, events):
+        assert f">{count(n)}<" in facts
+
+
+def test_latest_changes_are_the_ten_newest(site_client, site_db):
+    with site_db.session() as session:
+        newest = list(session.scalars(select(ChangeEvent).where(
+            ChangeEvent.kind != "model_added").order_by(
+            ChangeEvent.occurred_at.desc(), ChangeEvent.id.desc()).limit(10)))
+        ids = {m.id: m.canonical_id for m in session.scalars(select(Model).where(
+            Model.id.in_([e.model_id for e in newest])))}
+    rows = table(site_client.get("/").data, "changes")["rows"]
+    assert [row[1].split()[-1] for row in rows] == [ids[e.model_id] for e in newest]
+
+
+def test_new_models_come_from_model_added(site_client, site_db):
+    with site_db.session() as session:
+        newest = session.scalar(select(Model).join(
+            ChangeEvent, ChangeEvent.model_id == Model.id).where(
+            ChangeEvent.kind == "model_added").order_by(
+            ChangeEvent.occurred_at.desc(), ChangeEvent.id.desc()).limit(1))
+        name = newest.name
+    html = site_client.get("/").get_data(as_text=True)
+    section = html.split('id="new-models"')[1].split("<h2")[0]
+    assert name.replace("&", "&amp;") in section
+
+
+def test_cheapest_chat_model_matches_the_database(site_client, site_db):
+    """Computed independently: the lowest shown base input price > 0 of current chat models."""
+    with site_db.session() as session:
+        rows = session.execute(select(Price, Model.canonical_id).join(
+            Model, Model.id == Price.model_id).where(
+            Model.mode == "chat", Price.valid_to.is_(None), Price.meter == "input",
+            Price.unit == "1M_tokens", Price.conditions_key == "",
+            or_(Model.deprecation_date.is_(None), Model.deprecation_date > TODAY))).all()
+    by_model: dict[str, list[Price]] = {}
+    for price, canonical in rows:
+        by_model.setdefault(canonical, []).append(price)
+    shown = [shown_prices(p)[("input", "1M_tokens", "")].amount for p in by_model.values()]
+    paid = [a for a in shown if a > 0]
+    cheapest = table(site_client.get("/").data, "cheapest")["rows"]
+    if not paid:
+        assert all(MODE_LABELS["chat"] != row[0] for row in cheapest)
+        return
+    chat = next(row for row in cheapest if row[0] == MODE_LABELS["chat"])
+    assert chat[2].startswith(money(min(paid)) + " per 1M input tokens")
+
+
+def test_freshness_lists_every_source_with_its_last_success(site_client, site_db):
+    with site_db.session() as session:
+        last = dict(session.execute(select(SyncRun.source, func.max(SyncRun.finished_at)).where(
+            SyncRun.status.in_(("success", "not_modified"))).group_by(SyncRun.source)).all())
+    rows = table(site_client.get("/").data, "sources")["rows"]
+    by_source = {row[0]: row for row in rows}
+    for source, finished in last.items():
+        row = by_source[SOURCE_LABELS.get(source, source)]
+        assert row[1] == finished.date().isoformat()
+        assert row[3] in ("ok", "unchanged")
