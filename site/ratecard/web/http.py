@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import threading
+from collections import OrderedDict
 
 from flask import Flask, Response, g, request
 
@@ -14,8 +16,9 @@ from ratecard.queries.version import data_version
 from ratecard.web.session import db_session
 
 # Scripts only from us; plotly.js injects its own <style> elements, hence inline styles.
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-       "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+       "img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; "
+       "base-uri 'self'; "
        "form-action 'self'; frame-ancestors 'none'")
 COMPRESSIBLE = ("text/", "application/json", "application/problem+json",
                 "application/xml", "image/svg+xml", "text/javascript")
@@ -68,11 +71,45 @@ def _compress(response: Response) -> None:
     body = response.get_data()
     if len(body) < MIN_SIZE:
         return
-    response.set_data(gzip.compress(body, compresslevel=6))
+    response.set_data(_gzipped(body))
     response.headers["Content-Encoding"] = "gzip"
     response.vary.add("Accept-Encoding")
     if response.headers.get("ETag", "").startswith('"'):
         response.headers["ETag"] = "W/" + response.headers["ETag"]
+
+
+class _GzipCache:
+    """Compressed bodies by content checksum: the same page is compressed once, not per hit.
+
+    Bounded by total size; least recently used entries go first. Per process, like the
+    page caches, so it needs no invalidation: a changed page has another checksum.
+    """
+
+    def __init__(self, limit_bytes: int = 32 * 1024 * 1024):
+        self.limit = limit_bytes
+        self.size = 0
+        self.entries: OrderedDict[bytes, bytes] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, body: bytes) -> bytes:
+        key = hashlib.blake2b(body, digest_size=20).digest()   # collisions: not a concern
+        with self.lock:
+            found = self.entries.get(key)
+            if found is not None:
+                self.entries.move_to_end(key)
+                return found
+        packed = gzip.compress(body, compresslevel=6, mtime=0)
+        with self.lock:
+            if key not in self.entries:
+                self.entries[key] = packed
+                self.size += len(packed)
+                while self.size > self.limit and self.entries:
+                    _, dropped = self.entries.popitem(last=False)
+                    self.size -= len(dropped)
+        return packed
+
+
+_gzipped = _GzipCache().get
 
 
 def init_app(app: Flask) -> None:

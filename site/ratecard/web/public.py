@@ -7,5 +7,12 @@ bp = Blueprint("public", __name__)
 
 # Importing a page module attaches its routes to bp.
 from ratecard.web.pages import (  # noqa: E402,F401
-    catalog, changes, compare, content_pages, home, profile, providers, seo,
+    catalog,
+    changes,
+    compare,
+    content_pages,
+    home,
+    profile,
+    providers,
+    seo,
 )
