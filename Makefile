@@ -26,11 +26,13 @@ test: $(STAMP)
 	  $(BIN)/python -m pytest -q; \
 	fi
 
+# Benchmarks print figures; they are not tests. bench/pages needs Debian's wrk.
 bench: $(STAMP)
 	$(BIN)/python bench/sync
+	$(BIN)/python bench/pages
 
 lint: $(STAMP)
-	$(BIN)/ruff check site scrapers tests bench migrations
+	$(BIN)/ruff check site scrapers tests migrations bench/sync bench/pages
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -3,7 +3,8 @@
 Fixtures
 - `live_server` (session): the app of `site_app` (the real-snapshot catalog) served by
   werkzeug on 127.0.0.1 with an ephemeral port; `.url`, `.host`, `.port`, `.url_for(path)`.
-- `browser` (session): headless Chromium (skipped without it, failed without it when CI is set).
+- `browser` (module): headless Chromium (skipped without it, failed without it when CI is set);
+  it does not need the live server, so modules with a server of their own can use it too.
 - `page`: a fresh context at 1280x900, light colour scheme, `base_url` = the live server, so
   `page.goto("/models")` works. The test FAILS when the page logged a console error, threw an
   uncaught error, got a 5xx, or asked for anything not on the live server (every such request
@@ -96,10 +97,12 @@ def chromium_path() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
-def browser(chromium_path: str, live_server: LiveServer):  # type: ignore[no-untyped-def]
-    """Depends on live_server so that it closes (and drops its keep-alive connections)
-    before the server stops."""
+@pytest.fixture(scope="module")
+def browser(chromium_path: str):  # type: ignore[no-untyped-def]
+    """One Chromium per test module (a launch takes about a second). Module scope, not
+    session: Playwright's sync API runs one instance per thread at a time, so a module that
+    needs something else (its own server, say) can use this fixture, and a module that
+    starts Playwright itself still works after ours has stopped."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

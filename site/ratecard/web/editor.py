@@ -91,9 +91,9 @@ def _login_needed() -> Response | tuple[str, int]:
         return redirect(url_for("editor.login", next=request.full_path.rstrip("?"),
                                 reason=reason))
     resume = _resume()
-    message = MESSAGES.get(reason, MESSAGES["login"]) + (" Nothing was saved: your text is kept and comes back "
-                                  "once you are logged in." if resume else
-                                  " Nothing was changed.")
+    message = MESSAGES.get(reason, MESSAGES["login"]) + (
+        " Nothing was saved: your text is kept and comes back once you are logged in."
+        if resume else " Nothing was changed.")
     return _login_page(401, message, resume=resume, next_url=request.referrer and
                        _path_of(request.referrer))
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import replace
-from pathlib import PurePosixPath
 
 from flask import abort, g, redirect, request, url_for
 from werkzeug.wrappers import Response
@@ -40,10 +39,8 @@ def valid_name(kind: str, slug: str) -> bool:
     so the editor never makes a page that could not be exported to a file."""
     if kind not in KINDS or not slug or len(slug) > 255 or slug != slug.lower():
         return False
-    folder = {"model": "models", "provider": "providers", "page": "pages"}[kind]
     try:
-        # Not source.path_for: its with_suffix() cuts names that contain a dot.
-        found = source.locate(PurePosixPath(folder, f"{slug}.md"))
+        found = source.locate(source.path_for(kind, slug))
     except ValueError:
         return False
     return found[:2] == (kind, slug)
@@ -104,10 +101,11 @@ def index() -> tuple[str, int]:
                if ("model", cid) not in have and valid_name("model", cid)]
     message = None
     if request.args.get("done") == "exported":
-        written, skipped = request.args.get("written", "?"), request.args.get("skipped", "0")
+        written, skipped = request.args.get("written", ""), request.args.get("skipped", "")
+        written = written if written.isdigit() else "?"
         message = (f"Exported to content/: {written} file(s) written"
                    + (f", {skipped} left alone because the file is newer than the database."
-                      if skipped not in ("0", "") else "."))
+                      if skipped.isdigit() and skipped != "0" else "."))
     return render("editor/index.html", rows=rows, missing_models=missing, kinds=KINDS,
                   message=message)
 
