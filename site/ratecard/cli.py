@@ -64,7 +64,10 @@ def db_upgrade() -> None:
               "(or folder, for models.dev) instead of the source's URL.")
 @click.option("--as-of", "as_of", help="Replay a dated snapshot: the date it describes.")
 @click.option("--offline", is_flag=True, help="Load the bundled offline catalog.")
-def sync(sources: tuple[str, ...], path: str | None, as_of: str | None, offline: bool) -> None:
+@click.option("--allow-vanish", is_flag=True, help="Publish a run even though many models "
+              "vanished (after checking that upstream really dropped them).")
+def sync(sources: tuple[str, ...], path: str | None, as_of: str | None, offline: bool,
+         allow_vanish: bool) -> None:
     """Sync SOURCES (default: all) from their URLs, or one from --file."""
     from ratecard.services.locks import LockBusy
     from ratecard.services.offline import load_offline_catalog
@@ -92,7 +95,7 @@ def sync(sources: tuple[str, ...], path: str | None, as_of: str | None, offline:
             url = str(Path(path).resolve()) if path else urls[source.name]  # type: ignore[index]
             try:
                 summaries.append(run_sync(database, source, url=url, as_of=day,
-                                          progress=_progress))
+                                          progress=_progress, allow_vanish=allow_vanish))
             except (SyncRefused, LockBusy) as exc:
                 click.echo(f"error: {exc}", err=True)
                 sys.exit(2)

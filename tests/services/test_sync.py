@@ -209,3 +209,13 @@ def test_sources_disagreeing_are_recorded(db):
         found = s.scalars(select(Disagreement)).one()
         assert (found.meter, found.low, found.high) == ("input", Decimal("2.5"), Decimal("2.6"))
         assert found.amounts == {"litellm": "2.5", "openrouter": "2.6"}
+
+
+def test_operator_can_publish_a_checked_mass_vanish(db):
+    sync(db, CATALOG, "2026-01-01")
+    held = sync(db, {"gpt-4o": entry(), "model-1": entry()}, "2026-02-01")
+    assert held.status == "held" and "--allow-vanish" in held.error
+    forced = run_sync(db, litellm.SOURCE, payload=payload({"gpt-4o": entry(), "model-1": entry()}),
+                      as_of=dt.date(2026, 2, 2), allow_vanish=True)
+    assert forced.ok and forced.vanished == 9
+    assert current(db, "openai/model-5") is None and current(db, "openai/gpt-4o") == Decimal("2.5")

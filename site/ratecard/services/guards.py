@@ -24,11 +24,14 @@ class RunRejected(Exception):
         self.reason = reason
 
 
-def check_run(seen_ids: set[str], live_ids: set[str]) -> None:
-    """Raise RunRejected when the payload is empty or would drop too many models."""
+def check_run(seen_ids: set[str], live_ids: set[str], *, allow_vanish: bool = False) -> None:
+    """Raise RunRejected when the payload is empty or would drop too many models.
+
+    allow_vanish: an operator has checked that the models really went away upstream.
+    """
     if not seen_ids:
         raise RunRejected("failed", "empty payload: no models parsed")
-    if not live_ids:
+    if not live_ids or allow_vanish:
         return
     vanishing = live_ids - seen_ids
     share = Decimal(len(vanishing)) / Decimal(len(live_ids))
@@ -37,7 +40,8 @@ def check_run(seen_ids: set[str], live_ids: set[str]) -> None:
         raise RunRejected(
             "held",
             f"{len(vanishing)} of {len(live_ids)} models ({share:.0%}) would vanish, "
-            f"more than the {MAX_VANISH_SHARE:.0%} allowed (e.g. {examples}); nothing written",
+            f"more than the {MAX_VANISH_SHARE:.0%} allowed (e.g. {examples}); nothing written "
+            "(if upstream really dropped them: ratecard sync SOURCE --allow-vanish)",
         )
 
 

@@ -65,15 +65,19 @@ class RunSummary:
 
 def run_sync(db: Database, source: Source, *, url: str | None = None,
              payload: bytes | None = None, as_of: dt.date | None = None,
-             origin: str | None = None, progress: Progress | None = None) -> RunSummary:
-    """Sync one source. `payload` skips the fetch (offline catalog, tests)."""
+             origin: str | None = None, progress: Progress | None = None,
+             allow_vanish: bool = False) -> RunSummary:
+    """Sync one source. `payload` skips the fetch (offline catalog, tests).
+
+    allow_vanish lifts the mass-vanish guard for one run, after an operator has checked
+    that the models really left the source."""
     with source_lock(db, source.name):
-        return _run_locked(db, source, url, payload, as_of, origin, progress)
+        return _run_locked(db, source, url, payload, as_of, origin, progress, allow_vanish)
 
 
 def _run_locked(db: Database, source: Source, url: str | None, payload: bytes | None,
                 as_of: dt.date | None, origin: str | None,
-                progress: Progress | None) -> RunSummary:
+                progress: Progress | None, allow_vanish: bool) -> RunSummary:
     stamp = midnight(as_of) if as_of else utcnow()
     with db.session() as session:
         _check_order(session, source.name, stamp, replay=as_of is not None)
@@ -102,7 +106,8 @@ def _run_locked(db: Database, source: Source, url: str | None, payload: bytes | 
             raise RunRejected("failed", f"payload could not be parsed: {exc}") from None
         summary.rejected = len(parsed.skipped)
         with db.session() as session:
-            _apply(session, run.id, source.name, stamp, parsed, summary, progress)
+            _apply(session, run.id, source.name, stamp, parsed, summary, progress,
+                   allow_vanish)
         return _finish(db, run.id, summary, "success", sha=sha, etag=etag,
                        last_modified=last_modified, skipped=parsed)
     except RunRejected as exc:
@@ -115,10 +120,12 @@ def _run_locked(db: Database, source: Source, url: str | None, payload: bytes | 
 
 
 def _apply(session: Session, run_id: int, source: str, stamp: dt.datetime,
-           parsed: ParseResult, summary: RunSummary, progress: Progress | None) -> None:
+           parsed: ParseResult, summary: RunSummary, progress: Progress | None,
+           allow_vanish: bool) -> None:
     state = load_state(session, source)
     records = parsed.models
-    check_run({r.canonical_id for r in records}, state.live_model_ids())
+    check_run({r.canonical_id for r in records}, state.live_model_ids(),
+              allow_vanish=allow_vanish)
     writer = Writer(session, source, run_id, stamp, state)
     # Pass 1: providers, models and aliases (ids are needed before prices).
     models = []
