@@ -102,3 +102,15 @@ def test_max_rows():
     assert figure is not None
     assert len(figure["data"]) == 4 and "yaxis4" in figure["layout"]
     assert figure["layout"]["height"] == 90 + charts.ROW_HEIGHT * 4
+
+
+def test_sources_on_the_same_price_stay_distinguishable():
+    """Sources that agree draw on top of each other: each has its own dash and marker, and
+    the y values stay the exact prices (no offset)."""
+    traces = [t for t in build()["data"] if t["yaxis"] == "y"]
+    assert len({t["line"]["dash"] for t in traces}) == len(traces)
+    assert len({t["marker"]["symbol"] for t in traces}) == len(traces)
+    # wider lines first, so a thinner dashed line shows on top of them
+    widths = [t["line"]["width"] for t in traces]
+    assert widths == sorted(widths, reverse=True)
+    assert traces[1]["y"] == [2.5, 2.5]

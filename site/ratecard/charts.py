@@ -19,6 +19,16 @@ from plotly.utils import PlotlyJSONEncoder
 SOURCE_COLORS = {"litellm": "#1f5fbf", "openrouter": "#c2570c", "modelsdev": "#1a7f37",
                  "genai_prices": "#8250df"}
 FALLBACK_COLORS = ("#b42318", "#0e7490", "#a16207", "#4b5563")
+# Sources often agree on a price, so their lines lie on top of each other: each source also
+# has its own dash, width and marker (never an offset, which would misstate the price). They
+# are drawn in this order, widest first, so a thinner dashed line shows on top of a wider one.
+SOURCE_STYLES = {  # source: (dash, line width, marker symbol, marker size)
+    "litellm": ("solid", 4.0, "circle", 9),
+    "genai_prices": ("dash", 3.0, "square", 7),
+    "modelsdev": ("dot", 2.5, "diamond", 7),
+    "openrouter": ("dashdot", 2.0, "triangle-up", 6),
+}
+FALLBACK_STYLES = (("longdash", 2.0, "x", 6), ("longdashdot", 1.5, "star", 6))
 ROW_HEIGHT = 230
 MAX_ANNOTATIONS = 10
 RANGE_BUTTONS = [
@@ -46,6 +56,15 @@ def _x(when: dt.datetime) -> str:
 
 def _color(source: str, index: int) -> str:
     return SOURCE_COLORS.get(source, FALLBACK_COLORS[index % len(FALLBACK_COLORS)])
+
+
+def _style(source: str, index: int) -> tuple[str, float, str, int]:
+    return SOURCE_STYLES.get(source, FALLBACK_STYLES[index % len(FALLBACK_STYLES)])
+
+
+def _draw_order(source: str) -> tuple[int, str]:
+    order = list(SOURCE_STYLES)
+    return (order.index(source) if source in order else len(order), source)
 
 
 def step_trace(segments: list[Segment], now: dt.datetime, money: Callable[[Decimal], str]
@@ -123,18 +142,20 @@ def history_figure(segments: Iterable[Segment], *, now: dt.datetime,
             "title": {"text": label(*series)},
             "tickprefix": "$", "rangemode": "tozero", "fixedrange": True,
         }
-        for source, items in sorted(by_meter[series].items()):
+        for source, items in sorted(by_meter[series].items(),
+                                    key=lambda pair: _draw_order(pair[0])):
             first = source not in sources_seen
             if first:
                 sources_seen.append(source)
+            dash, width, symbol, size = _style(source, sources_seen.index(source))
             xs, ys, texts, changes = step_trace(items, now, money)
             data.append({
                 "type": "scatter", "mode": "lines+markers", "name": source_label(source),
                 "legendgroup": source, "showlegend": first,
                 "x": xs, "y": ys, "customdata": texts,
-                "line": {"shape": "hv", "width": 2,
+                "line": {"shape": "hv", "width": width, "dash": dash,
                          "color": _color(source, sources_seen.index(source))},
-                "marker": {"size": 5}, "connectgaps": False,
+                "marker": {"size": size, "symbol": symbol}, "connectgaps": False,
                 "xaxis": f"x{suffix}", "yaxis": f"y{suffix}",
                 "meta": [label(*series).replace("<br>", " ")],
                 "hovertemplate": "%{meta[0]}: %{customdata}<br>%{x|%Y-%m-%d}"
@@ -145,6 +166,7 @@ def history_figure(segments: Iterable[Segment], *, now: dt.datetime,
                     "x": _x(when), "y": float(new), "xref": f"x{suffix}", "yref": f"y{suffix}",
                     "text": f"{money(old)} → {money(new)}", "showarrow": True, "arrowhead": 2,
                     "ax": 0, "ay": -28, "font": {"size": 11},
+                    "bgcolor": "rgba(255, 255, 255, 0.85)",   # readable across a line
                 })
     first_x = layout["xaxis"]
     assert isinstance(first_x, dict)

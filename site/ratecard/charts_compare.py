@@ -16,6 +16,11 @@ from ratecard.config import SOURCE_PRECEDENCE
 # Colour-blind-safe palette (Okabe-Ito), one colour per model; meters differ by dash.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
 DASHES = {"input": "solid", "output": "dash"}
+# Models with the same price draw on top of each other: each model also has its own marker and
+# line width (never an offset, which would misstate a price); wider lines are drawn first.
+SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "star")
+WIDTHS = (4.0, 3.0, 2.5, 2.0, 1.5, 1.5)
+MARKER_SIZES = (9, 7, 7, 6, 6, 6)
 METER_NAMES = {"input": "input", "output": "output"}
 
 
@@ -103,25 +108,29 @@ def overlay_figure(series: Sequence[Series], today: dt.date,
         if not item.segments:
             continue
         xs, ys, texts = _points(item.segments, today)
-        color = PALETTE[labels.index(item.label) % len(PALETTE)] if item.label in labels \
-            else PALETTE[0]
+        index = labels.index(item.label) if item.label in labels else 0
+        color = PALETTE[index % len(PALETTE)]
         data.append({
             "type": "scatter", "mode": "lines+markers",
             "name": f"{item.label} · {METER_NAMES.get(item.meter, item.meter)}",
             "x": xs, "y": ys, "text": texts,
             "hovertemplate": "%{text}<extra>%{fullData.name}</extra>",
             "line": {"shape": "hv", "color": color, "dash": DASHES.get(item.meter, "dot"),
-                     "width": 2},
-            "marker": {"size": 5}, "connectgaps": False,
+                     "width": WIDTHS[index % len(WIDTHS)]},
+            "marker": {"size": MARKER_SIZES[index % len(MARKER_SIZES)],
+                       "symbol": SYMBOLS[index % len(SYMBOLS)]},
+            "connectgaps": False,
         })
     return {
         "data": data,
         "layout": {
             "height": 380, "margin": {"l": 60, "r": 16, "t": 16, "b": 40},
-            "xaxis": {"type": "date", "title": {"text": "Date"}},
+            # no x-axis title (the ticks are dates): the legend sits under the ticks, and
+            # plotly grows the bottom margin to fit it however many lines it wraps to
+            "xaxis": {"type": "date"},
             "yaxis": {"type": "linear", "title": {"text": "USD per 1M tokens"},
                       "tickprefix": "$", "rangemode": "tozero"},
-            "legend": {"orientation": "h", "y": -0.2},
+            "legend": {"orientation": "h", "x": 0, "y": -0.12, "yanchor": "top"},
             "hovermode": "closest",
         },
     }

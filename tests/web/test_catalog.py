@@ -279,7 +279,7 @@ def test_pages_follow_the_data_version(db, client):
     sync("2026-02-01", 3e-06)
     assert column(client.get("/models").data, "catalog", "Input") == ["$3.00"]
     changes = table(client.get("/changes").data, "changes")["rows"]
-    assert "Input price changed $2.00 → $3.00" in [row[2] for row in changes[:2]]
+    assert "Input price changed $2.00 → $3.00 per 1M tokens" in [row[2] for row in changes[:2]]
 
 
 def test_pagination_on_a_known_catalog(db, client):

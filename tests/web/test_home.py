@@ -6,6 +6,7 @@ import datetime as dt
 from sqlalchemy import func, or_, select
 
 from ratecard.models import ChangeEvent, Model, Price, Provider, SyncRun
+from ratecard.queries.catalog import IMAGE_FAMILIES
 from ratecard.queries.models import shown_prices
 from ratecard.web.formatting import MODE_LABELS, SOURCE_LABELS, count, money
 from tests.web.html_tables import parse, table
@@ -52,17 +53,27 @@ def test_new_models_come_from_model_added(site_client, site_db):
     assert name.replace("&", "&amp;") in section
 
 
+def _text_model(canonical_id: str, outputs: list[str] | None) -> bool:
+    """The home page's rule for text modes: recorded output modalities include text, or none
+    are recorded and the id names no image-generation family (FLUX filed as chat)."""
+    if outputs:
+        return "text" in outputs
+    return not any(name in canonical_id.lower() for name in IMAGE_FAMILIES)
+
+
 def test_cheapest_chat_model_matches_the_database(site_client, site_db):
-    """Computed independently: the lowest shown base input price > 0 of current chat models."""
+    """Computed independently: the lowest shown base input price > 0 of current chat models
+    that are text models."""
     with site_db.session() as session:
-        rows = session.execute(select(Price, Model.canonical_id).join(
+        rows = session.execute(select(Price, Model.canonical_id, Model.output_modalities).join(
             Model, Model.id == Price.model_id).where(
             Model.mode == "chat", Price.valid_to.is_(None), Price.meter == "input",
             Price.unit == "1M_tokens", Price.conditions_key == "",
             or_(Model.deprecation_date.is_(None), Model.deprecation_date > TODAY))).all()
     by_model: dict[str, list[Price]] = {}
-    for price, canonical in rows:
-        by_model.setdefault(canonical, []).append(price)
+    for price, canonical, outputs in rows:
+        if _text_model(canonical, outputs):
+            by_model.setdefault(canonical, []).append(price)
     shown = [shown_prices(p)[("input", "1M_tokens", "")].amount for p in by_model.values()]
     paid = [a for a in shown if a > 0]
     cheapest = table(site_client.get("/").data, "cheapest")["rows"]
@@ -83,3 +94,12 @@ def test_freshness_lists_every_source_with_its_last_success(site_client, site_db
         row = by_source[SOURCE_LABELS.get(source, source)]
         assert row[1] == finished.date().isoformat()
         assert row[3] in ("ok", "unchanged")
+
+
+def test_cheapest_chat_model_is_a_text_model(site_client):
+    """An image model some source files under chat (FLUX at a nominal token price) never
+    wins "cheapest chat"."""
+    cheapest = table(site_client.get("/").data, "cheapest")["rows"]
+    for row in cheapest:
+        if row[0] in (MODE_LABELS["chat"], MODE_LABELS["completion"], MODE_LABELS["responses"]):
+            assert not any(name in row[1].lower() for name in IMAGE_FAMILIES), row

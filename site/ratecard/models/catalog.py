@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ratecard.db import Base, UTCDateTime, utcnow
@@ -42,6 +42,10 @@ class Model(Base):
 
     provider: Mapped[Provider] = relationship(back_populates="models")
     aliases: Mapped[list[ModelAlias]] = relationship(back_populates="model")
+
+
+# The catalog's default order (queries.listing): pages read in index order (migration 0003).
+Index("ix_models_name_lower", func.lower(Model.name), Model.canonical_id)
 
 
 class ModelAlias(Base):

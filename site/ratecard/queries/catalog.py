@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import NamedTuple
 
-from sqlalchemy import case, func, or_, select, type_coerce
+from sqlalchemy import String, and_, case, cast, func, not_, or_, select, type_coerce
 from sqlalchemy.orm import Session, contains_eager, selectinload
+from sqlalchemy.sql.elements import ColumnElement
 
 from ratecard.db import Money
 from ratecard.models import Capability, ChangeEvent, Model, Price, Provider
@@ -64,21 +66,64 @@ def current_capabilities_for(session: Session,
     return out
 
 
-def base_price_history(session: Session, model_ids: list[int],
-                       meters: tuple[str, ...] = ("input", "output")) -> list[Price]:
-    """Every base-condition row per 1M tokens of these meters, every source, oldest first."""
-    return list(session.scalars(select(Price).where(
-        Price.model_id.in_(model_ids), Price.meter.in_(meters), Price.unit == "1M_tokens",
-        Price.conditions_key == "").order_by(
-        Price.model_id, Price.meter, Price.source, Price.valid_from)))
+class BaseRow(NamedTuple):
+    """One base-condition price row per 1M tokens, as plain values (no ORM object)."""
+
+    model_id: int
+    source: str
+    meter: str
+    amount: Decimal
+    valid_from: dt.datetime
+    valid_to: dt.datetime | None
 
 
-def models_for_sitemap(session: Session) -> list[tuple[int, str, str]]:
-    """(model id, provider slug, canonical id) of every model, by canonical id: plain rows,
-    no ORM objects, one query."""
-    return [(i, slug, cid) for i, slug, cid in session.execute(
-        select(Model.id, Provider.slug, Model.canonical_id).join(
-            Provider, Provider.id == Model.provider_id).order_by(Model.canonical_id))]
+def base_history_of(session: Session, series: dict[tuple[int, str], str | None]
+                    ) -> list[BaseRow]:
+    """The base-condition rows per 1M tokens of each (model id, meter) in `series`, of the
+    given source only (None: every source), oldest first. A chart reads the series it
+    draws and nothing else: each term is a seek on ix_prices_lookup."""
+    if not series:
+        return []
+    terms = [and_(Price.model_id == model_id, Price.meter == meter,
+                  *(() if source is None else (Price.source == source,)))
+             for (model_id, meter), source in series.items()]
+    return [BaseRow(*row) for row in session.execute(select(
+        Price.model_id, Price.source, Price.meter, Price.amount, Price.valid_from,
+        Price.valid_to).where(or_(*terms), Price.unit == "1M_tokens",
+                              Price.conditions_key == "").order_by(
+        Price.model_id, Price.meter, Price.source, Price.valid_from))]
+
+
+def sitemap_entries(session: Session) -> list[tuple[str, str, str | None]]:
+    """(provider slug, canonical id, UTC day of the model's last change or None) of every
+    model, by canonical id: one query, the day formatted in SQL (thousands of rows)."""
+    last = select(ChangeEvent.model_id.label("model_id"),
+                  func.max(ChangeEvent.occurred_at).label("at")).group_by(
+        ChangeEvent.model_id).subquery()
+    if session.get_bind().dialect.name == "sqlite":   # stored as UTC text, date first
+        day = func.substr(type_coerce(last.c.at, String), 1, 10)
+    else:
+        day = func.to_char(func.timezone("UTC", last.c.at), "YYYY-MM-DD")
+    return [(slug, cid, when) for slug, cid, when in session.execute(
+        select(Provider.slug, Model.canonical_id, day).join(
+            Provider, Provider.id == Model.provider_id).outerjoin(
+            last, last.c.model_id == Model.id).order_by(Model.canonical_id))]
+
+
+# Text modes whose "cheapest" must be a text model: some sources file image models (FLUX on
+# Fireworks, say) under chat with nominal token prices. The rule: recorded output modalities
+# must include text; where none are recorded, the id must not name an image-generation family.
+TEXT_MODES = ("chat", "completion", "responses")
+IMAGE_FAMILIES = ("flux", "stable-diffusion", "stable_diffusion", "sdxl", "dall-e", "imagen",
+                  "ideogram", "recraft", "kandinsky", "playground-v")
+
+
+def _text_model() -> ColumnElement[bool]:
+    outputs = func.coalesce(cast(Model.output_modalities, String), "")
+    named_image = or_(*(func.lower(Model.canonical_id).like(f"%{name}%")
+                        for name in IMAGE_FAMILIES))
+    return or_(Model.mode.not_in(TEXT_MODES), outputs.like('%"text"%'),
+               and_(not_(outputs.like('%"%')), not_(named_image)))
 
 
 def cheapest_per_mode(session: Session, today: dt.date) -> list[tuple[str, Model, Decimal, str]]:
@@ -95,7 +140,7 @@ def cheapest_per_mode(session: Session, today: dt.date) -> list[tuple[str, Model
         priced = priced.outerjoin(image, image.c.model_id == Model.id).outerjoin(
             tokens, tokens.c.model_id == Model.id)
     priced = priced.where(
-        Model.mode.is_not(None),
+        Model.mode.is_not(None), _text_model(),
         or_(Model.deprecation_date.is_(None), Model.deprecation_date > today)).subquery()
     key = numeric(priced.c.price)
     inner = select(priced.c.id, priced.c.mode, priced.c.price, func.row_number().over(

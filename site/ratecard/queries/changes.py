@@ -83,12 +83,6 @@ def latest(session: Session, filters: ChangeFilters = ChangeFilters(), limit: in
     return [(event, models[event.model_id]) for event in found]
 
 
-def last_event_per_model(session: Session) -> dict[int, dt.datetime]:
-    """When each model last changed (for sitemap lastmod): one grouped query."""
-    return {model_id: when for model_id, when in session.execute(select(
-        ChangeEvent.model_id, func.max(ChangeEvent.occurred_at)).group_by(ChangeEvent.model_id))}
-
-
 def freshness(session: Session) -> list[tuple[str, SyncRun | None, SyncRun | None]]:
     """Per source: (source, last successful run, newest run of any status), in precedence
     order, sources that never ran included. One query over at most two rows per source."""

@@ -11,11 +11,13 @@ import datetime as dt
 import difflib
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from ratecard.content import MediaFacts, ModelFacts
 from ratecard.content.render import RenderedContent, render_document
@@ -83,10 +85,23 @@ _lock = threading.Lock()
 def content_stamp(session: Session) -> tuple[str, dt.datetime | None]:
     """(tag, when content last changed): a publish, rollback, import or media change moves
     it. For queries.version.data_version, so revalidating browsers see a new publish."""
-    page_at, media_count, media_id, media_at = session.execute(select(
-        select(func.max(ContentPage.updated_at)).scalar_subquery(),
-        func.count(MediaFile.id), func.max(MediaFile.id), func.max(MediaFile.created_at))).one()
-    page_at, media_at = (_aware(t) if t is not None else None for t in (page_at, media_at))
+    return content_stamp_of(session.execute(select(*content_stamp_columns())).one())
+
+
+def content_stamp_columns() -> tuple[ColumnElement[object], ...]:
+    """What content_stamp reads, as scalar subqueries (queries.version selects them in the
+    same statement as the data version: one query per request)."""
+    return (select(func.max(ContentPage.updated_at)).scalar_subquery(),
+            select(func.count(MediaFile.id)).scalar_subquery(),
+            select(func.max(MediaFile.id)).scalar_subquery(),
+            select(func.max(MediaFile.created_at)).scalar_subquery())
+
+
+def content_stamp_of(values: Sequence[object]) -> tuple[str, dt.datetime | None]:
+    """content_stamp from the values of content_stamp_columns()."""
+    page_at, media_count, media_id, media_at = values
+    page_at, media_at = (_aware(t) if t is not None else None  # type: ignore[arg-type]
+                         for t in (page_at, media_at))
     tag = (f"{page_at.timestamp() if page_at else 0}.{media_count}.{media_id or 0}."
            f"{media_at.timestamp() if media_at else 0}")
     return tag, max((t for t in (page_at, media_at) if t is not None), default=None)

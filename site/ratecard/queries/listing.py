@@ -11,23 +11,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
+from typing import Any
 
-from sqlalchemy import String, cast, func, or_, select
+from sqlalchemy import String, bindparam, cast, func, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 
 from ratecard.config import SOURCE_PRECEDENCE
-from ratecard.models import Capability, Model, Provider
+from ratecard.models import Capability, Model, Price, Provider
 from ratecard.queries.shown import (
     IMAGE_MODES,
-    base_price,
-    cheapest_image_price,
     has_capability,
     input_price,
     joins_prices,
     numeric,
     output_for_sort,
-    output_price,
+    price_sources,
     with_prices,
 )
 
@@ -172,9 +172,24 @@ def count(session: Session, filters: Filters) -> int:
 def listing(session: Session, filters: Filters, sort: str = "name", descending: bool = False,
             page: int = 1, per_page: int | None = PAGE_SIZE) -> Page:
     """One page of models. Prices are computed for the page's rows only, unless the sort or
-    a filter needs them for every row (then from the joined shown-price tables); the total
-    comes with the page (a window count), so the filters run once."""
+    a filter needs them for every row (then from the joined shown-price tables). When the
+    filters are cheap and the sort is a column of the models table, the total is a separate
+    count and the page a top-N sort (no window over every row); otherwise the total comes
+    with the page (a window count), so costly filters run once."""
     joined = joins_prices(session)
+    split = bool(per_page) and sort not in ("input", "output") \
+        and not filters.capabilities and filters.max_input_price is None
+    if split:
+        total = count(session, filters)
+        if total == 0 or (page - 1) * per_page >= total:   # type: ignore[operator]
+            found = []
+        else:
+            found = session.execute(select(Model.id).join(Provider).where(
+                *conditions(filters, joined)).order_by(*_order(sort, descending, joined))
+                .limit(per_page).offset((page - 1) * per_page)).all()  # type: ignore[operator]
+        pages = max(1, math.ceil(total / per_page))  # type: ignore[operator]
+        return Page(rows=rows_for(session, [row[0] for row in found]), total=total,
+                    page=page, pages=pages)
     query = with_prices(select(Model.id, func.count().over()).join(Provider),
                          price_tables(filters, sort, joined))
     query = query.where(*conditions(filters, joined)).order_by(
@@ -188,31 +203,93 @@ def listing(session: Session, filters: Filters, sort: str = "name", descending: 
                 pages=pages)
 
 
-def rows_for(session: Session, ids: Sequence[int]) -> list[Row]:
-    """Models with their shown prices and badge capabilities, in the order of `ids`."""
-    if not ids:
-        return []
-    query = select(
+@cache
+def _page_models() -> Select[Any]:
+    return select(
         Model.id, Model.canonical_id, Model.name, Model.mode, Model.context_window,
         Model.release_date, Model.deprecation_date, Provider.slug, Provider.name,
-        base_price("input"), output_price(),
-        Model.mode.in_(IMAGE_MODES) & (cheapest_image_price().is_not(None)),
-    ).join(Provider, Provider.id == Model.provider_id).where(Model.id.in_(ids))
+    ).join(Provider, Provider.id == Model.provider_id).where(
+        Model.id.in_(bindparam("ids", expanding=True)))
+
+
+@cache
+def _page_prices() -> Select[Any]:
+    """The current rows the listed prices come from: base input/output per 1M tokens and
+    per-image prices. A seek per model on ix_prices_lookup; closed rows are skipped inside
+    the index (valid_to is in it). No condition on the source: with one, SQLite's planner
+    reads every current row through ix_prices_current instead (unknown sources are
+    skipped in page_prices)."""
+    return select(Price.model_id, Price.source, Price.meter, Price.unit, Price.conditions_key,
+                  Price.amount).where(
+        Price.model_id.in_(bindparam("ids", expanding=True)),
+        Price.meter.in_(("input", "output", "image")), Price.unit.in_(("1M_tokens", "image")),
+        Price.valid_to.is_(None))
+
+
+def page_prices(session: Session, ids: Sequence[int]
+                ) -> dict[int, tuple[Decimal | None, Decimal | None, Decimal | None]]:
+    """model id -> (input, output per 1M tokens, cheapest per-image price): the shown prices
+    of a page of models, by the rule of queries.shown (base_price, cheapest_image_price)
+    applied in Python to one indexed read of their current rows."""
+    rank = {source: n for n, source in enumerate(price_sources())}
+    tokens: dict[tuple[int, str], tuple[int, Decimal]] = {}
+    images: dict[tuple[int, str], tuple[int, Decimal]] = {}
+    for model_id, source, meter, unit, conditions_key, amount in session.execute(
+            _page_prices(), {"ids": list(ids)}):
+        if source not in rank:
+            continue
+        if meter == "image":
+            if unit != "image":
+                continue
+            key, into = (model_id, conditions_key), images
+        elif unit == "1M_tokens" and conditions_key == "":
+            key, into = (model_id, meter), tokens
+        else:
+            continue
+        found = into.get(key)
+        if found is None or rank[source] < found[0]:
+            into[key] = (rank[source], amount)
+    cheapest: dict[int, Decimal] = {}
+    for (model_id, _), (_, amount) in images.items():    # shown per conditions, then lowest
+        if model_id not in cheapest or amount < cheapest[model_id]:
+            cheapest[model_id] = amount
+    out = {}
+    for model_id in ids:
+        input_, output = tokens.get((model_id, "input")), tokens.get((model_id, "output"))
+        out[model_id] = (input_ and input_[1], output and output[1], cheapest.get(model_id))
+    return out
+
+
+def rows_for(session: Session, ids: Sequence[int]) -> list[Row]:
+    """Models with their shown prices and badge capabilities, in the order of `ids`.
+    Three small queries whatever the page (a statement pricing each row in SQL costs more
+    to build and hash than to run)."""
+    if not ids:
+        return []
+    prices = page_prices(session, ids)
     found = {}
-    for row in session.execute(query):
+    for row in session.execute(_page_models(), {"ids": list(ids)}):
         model = ModelRef(*row[:7], provider=ProviderRef(row[7], row[8]))
-        found[model.id] = (model, row[9], row[10], "image" if row[11] else "1M_tokens")
+        input_, output, image = prices[model.id]
+        per_image = model.mode in IMAGE_MODES and image is not None
+        found[model.id] = (model, input_, image if per_image else output,
+                           "image" if per_image else "1M_tokens")
     caps = badge_capabilities(session, ids)
     return [Row(model=m, input=i, output=o, output_unit=u, capabilities=caps.get(m.id, []))
             for m, i, o, u in (found[x] for x in ids if x in found)]
 
 
+@cache
+def _badges_stmt() -> Select[Any]:
+    return select(Capability.model_id, Capability.name, Capability.value,
+                  Capability.source).where(
+        Capability.model_id.in_(bindparam("ids", expanding=True)),
+        Capability.valid_to.is_(None), Capability.name.in_(BADGE_CAPABILITIES))
+
+
 def badge_capabilities(session: Session, ids: Sequence[int]) -> dict[int, list[str]]:
     """The shown value of each badge capability, for a page of models (one query)."""
-    rows = session.execute(select(Capability.model_id, Capability.name, Capability.value,
-                                  Capability.source).where(
-        Capability.model_id.in_(ids), Capability.valid_to.is_(None),
-        Capability.name.in_(BADGE_CAPABILITIES)))
+    rows = session.execute(_badges_stmt(), {"ids": list(ids)})
     best: dict[tuple[int, str], tuple[int, bool]] = {}
     for model_id, name, value, source in rows:
         rank = SOURCE_PRECEDENCE.index(source) if source in SOURCE_PRECEDENCE else 99
@@ -238,20 +315,23 @@ def modes(session: Session) -> list[str]:
         Model.mode.is_not(None)).order_by(Model.mode))]
 
 
-_MODALITIES: dict[tuple[str, str], tuple[list[str], list[str]]] = {}
+Facets = tuple[list[tuple[str, str]], list[str], tuple[list[str], list[str]]]
+_FACETS: dict[tuple[str, str], Facets] = {}
 
 
-def modalities(session: Session, version: str) -> tuple[list[str], list[str]]:
-    """(input, output) modalities that occur, cached per data version (they only change
-    with a sync)."""
+def facets(session: Session, version: str) -> Facets:
+    """(providers, modes, modalities) for the filter form, cached per data version (they
+    only change with a sync). Shared between requests: read them, never change them."""
     key = (str(session.get_bind().url), version)
-    if key not in _MODALITIES:
+    found = _FACETS.get(key)
+    if found is None:
         inputs: set[str] = set()
         outputs: set[str] = set()
         for ins, outs in session.execute(select(Model.input_modalities,
                                                 Model.output_modalities)):
             inputs.update(ins or ())
             outputs.update(outs or ())
-        _MODALITIES.clear()
-        _MODALITIES[key] = (sorted(inputs), sorted(outputs))
-    return _MODALITIES[key]
+        found = (providers(session), modes(session), (sorted(inputs), sorted(outputs)))
+        _FACETS.clear()
+        _FACETS[key] = found
+    return found

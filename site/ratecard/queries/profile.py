@@ -9,10 +9,12 @@ import datetime as dt
 import difflib
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import NamedTuple
+from functools import cache
+from typing import Any, NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy.sql import Select
 
 from ratecard.config import SOURCE_PRECEDENCE
 from ratecard.models import (
@@ -30,9 +32,17 @@ OK_STATUSES = ("success", "not_modified")
 
 # -- the model itself ------------------------------------------------------------------
 
+# Statements are built once and bound per call (bindparam): building one and hashing it for
+# the compiled cache costs more than running these indexed reads.
+
+@cache
+def _model_stmt() -> Select[tuple[Model]]:
+    return select(Model).join(Model.provider).options(contains_eager(Model.provider)).where(
+        Model.canonical_id == bindparam("canonical_id"))
+
+
 def model_with_provider(session: Session, canonical_id: str) -> Model | None:
-    return session.scalar(select(Model).join(Model.provider).options(
-        contains_eager(Model.provider)).where(Model.canonical_id == canonical_id.lower()))
+    return session.scalar(_model_stmt(), {"canonical_id": canonical_id.lower()})
 
 
 def alias_target(session: Session, keys: list[str]) -> Model | None:
@@ -103,24 +113,66 @@ def price_rows(session: Session, model_id: int) -> list[PriceRow]:
         Price.meter, Price.unit, Price.conditions_key, Price.source, Price.valid_from))]
 
 
+@cache
+def _profile_stmts() -> tuple[Select[Any], Select[Any]]:
+    columns = [getattr(Price, name) for name in PriceRow._fields]
+    rows = select(*columns).where(
+        Price.model_id == bindparam("model_id"),
+        or_(Price.valid_to.is_(None), Price.conditions_key == "")).order_by(
+        Price.meter, Price.unit, Price.conditions_key, Price.source, Price.valid_from)
+    sources = select(Price.source).where(Price.model_id == bindparam("model_id")).distinct()
+    return rows, sources
+
+
+def profile_rows(session: Session, model_id: int) -> tuple[list[PriceRow], set[str]]:
+    """What a profile page shows of the model's prices: its current rows and the history of
+    its base-condition prices (the chart and its table), oldest first per series; and every
+    source that ever priced it. Past rows of other conditions (tiers, image sizes) are shown
+    nowhere on the page, so they are not read (price_rows, for the CSV, reads everything)."""
+    rows, sources = _profile_stmts()
+    params = {"model_id": model_id}
+    return ([PriceRow(*row) for row in session.execute(rows, params)],
+            set(session.scalars(sources, params)))
+
+
+@cache
+def _per_model(name: str) -> Select[Any]:
+    model_id = bindparam("model_id")
+    return {
+        "capabilities": lambda: select(Capability).where(
+            Capability.model_id == model_id, Capability.valid_to.is_(None)),
+        "disagreements": lambda: select(Disagreement).where(Disagreement.model_id == model_id),
+        "aliases": lambda: select(ModelAlias).where(ModelAlias.model_id == model_id).order_by(
+            ModelAlias.source, ModelAlias.key),
+        "changes": lambda: select(ChangeEvent).where(ChangeEvent.model_id == model_id).order_by(
+            ChangeEvent.occurred_at.desc(), ChangeEvent.id.desc()).limit(bindparam("limit")),
+    }[name]()
+
+
 def capabilities(session: Session, model_id: int) -> list[Capability]:
-    return list(session.scalars(select(Capability).where(
-        Capability.model_id == model_id, Capability.valid_to.is_(None))))
+    return list(session.scalars(_per_model("capabilities"), {"model_id": model_id}))
 
 
 def disagreements(session: Session, model_id: int) -> list[Disagreement]:
-    return list(session.scalars(select(Disagreement).where(Disagreement.model_id == model_id)))
+    return list(session.scalars(_per_model("disagreements"), {"model_id": model_id}))
 
 
 def aliases(session: Session, model_id: int) -> list[ModelAlias]:
-    return list(session.scalars(select(ModelAlias).where(
-        ModelAlias.model_id == model_id).order_by(ModelAlias.source, ModelAlias.key)))
+    return list(session.scalars(_per_model("aliases"), {"model_id": model_id}))
 
 
 def recent_changes(session: Session, model_id: int, limit: int = 15) -> list[ChangeEvent]:
-    return list(session.scalars(select(ChangeEvent).where(
-        ChangeEvent.model_id == model_id).order_by(
-        ChangeEvent.occurred_at.desc(), ChangeEvent.id.desc()).limit(limit)))
+    return list(session.scalars(_per_model("changes"), {"model_id": model_id, "limit": limit}))
+
+
+@cache
+def _runs_stmt() -> Select[tuple[SyncRun]]:
+    sources = bindparam("sources", expanding=True)
+    ok_ids = select(func.max(SyncRun.id)).where(
+        SyncRun.source.in_(sources), SyncRun.status.in_(OK_STATUSES)).group_by(SyncRun.source)
+    last_ids = select(func.max(SyncRun.id)).where(
+        SyncRun.source.in_(sources)).group_by(SyncRun.source)
+    return select(SyncRun).where(SyncRun.id.in_(ok_ids.union(last_ids))).order_by(SyncRun.id)
 
 
 @dataclass(frozen=True)
@@ -131,15 +183,14 @@ class SourceRuns:
 
 
 def source_runs(session: Session, sources: list[str]) -> dict[str, SourceRuns]:
-    """The newest run and the newest successful run of each source."""
+    """The newest run and the newest successful run of each source (one query: at most
+    two runs per source)."""
     if not sources:
         return {}
-
-    def newest(*where: object) -> dict[str, SyncRun]:
-        ids = select(func.max(SyncRun.id)).where(
-            SyncRun.source.in_(sources), *where).group_by(SyncRun.source)  # type: ignore[arg-type]
-        return {r.source: r for r in session.scalars(select(SyncRun).where(SyncRun.id.in_(ids)))}
-
-    ok = newest(SyncRun.status.in_(OK_STATUSES))
-    last = newest()
+    ok: dict[str, SyncRun] = {}
+    last: dict[str, SyncRun] = {}
+    for run in session.scalars(_runs_stmt(), {"sources": list(sources)}):
+        last[run.source] = run                # ascending ids: the newest is written last
+        if run.status in OK_STATUSES:
+            ok[run.source] = run
     return {s: SourceRuns(s, ok.get(s), last.get(s)) for s in sources}

@@ -15,10 +15,12 @@ import re
 import threading
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import NamedTuple
+from functools import cache
+from typing import Any, NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy.sql import Select
 
 from ratecard.config import SOURCE_PRECEDENCE
 from ratecard.models import Model, Price, Provider
@@ -49,6 +51,13 @@ def family_keys(canonical_id: str) -> tuple[str, str]:
     return _SEPARATORS.sub("", part), _SEPARATORS.sub("", undated)
 
 
+def _variant(canonical_id: str) -> str:
+    """A word after the last colon marks a priced variant of the model (OpenRouter's :free,
+    :extended, :thinking; Ollama's :70b); a bare number (:0, bedrock's version) does not."""
+    found = re.search(r":([a-z0-9._-]*)$", canonical_id.lower().split("/")[-1])
+    return "" if found is None or found.group(1).isdigit() else found.group(1)
+
+
 def _like_pattern(canonical_id: str) -> str:
     part = canonical_id.lower().split("/")[-1]
     part = _VENDOR.sub("", _VERSION.sub("", _SUFFIX.sub("", part)))
@@ -56,20 +65,67 @@ def _like_pattern(canonical_id: str) -> str:
     return "%" + "%".join(words) + "%"
 
 
-def same_model_elsewhere(session: Session, model: Model, limit: int = 20) -> list[Model]:
+@dataclass(frozen=True)
+class FamilyIndex:
+    """Every model by its exact and undated family keys: (id, canonical id, provider slug)."""
+
+    exact: dict[str, list[tuple[int, str, str]]]
+    undated: dict[str, list[tuple[int, str, str]]]
+
+
+_FAMILIES: dict[tuple[str, str], FamilyIndex] = {}
+
+
+def family_index(session: Session, version: str) -> FamilyIndex:
+    """The family keys of every model at this data version (one query and a regex pass
+    over the models, once per version), so a profile finds its other keys by lookup."""
+    key = (str(session.get_bind().url), version)
+    found = _FAMILIES.get(key)
+    if found is not None:
+        return found
+    exact: dict[str, list[tuple[int, str, str]]] = {}
+    undated: dict[str, list[tuple[int, str, str]]] = {}
+    for row in session.execute(select(Model.id, Model.canonical_id, Provider.slug).join(
+            Model.provider)):
+        their_exact, their_undated = family_keys(row[1])
+        exact.setdefault(their_exact, []).append(tuple(row))  # type: ignore[arg-type]
+        undated.setdefault(their_undated, []).append(tuple(row))  # type: ignore[arg-type]
+    found = FamilyIndex(exact, undated)
+    with _INDEX_LOCK:
+        _FAMILIES.clear()
+        _FAMILIES[key] = found
+    return found
+
+
+def same_model_elsewhere(session: Session, model: Model, limit: int = 20,
+                         version: str | None = None) -> list[Model]:
     """Other keys of this model: other providers (azure/gpt-4o, openrouter/openai/gpt-4o,
     bedrock/anthropic.…) with the same model part; a dated snapshot counts only for a
-    provider that has no undated key of it."""
+    provider that has no undated key of it. With the data `version`, the candidates come
+    from family_index, narrowed by the same pattern as the LIKE below (the same models,
+    without a query)."""
     exact, undated = family_keys(model.canonical_id)
     if not undated:
         return []
-    rows = session.execute(select(Model.id, Model.canonical_id, Provider.slug).join(
-        Model.provider).where(Model.canonical_id.like(_like_pattern(model.canonical_id)),
-                              Model.id != model.id).limit(2000)).all()
+    if version is not None:
+        index = family_index(session, version)
+        like = re.compile(".*".join(re.escape(part) for part in
+                                    _like_pattern(model.canonical_id).split("%")), re.S)
+        candidates = {row[0]: row for row in (*index.exact.get(exact, ()),
+                                              *index.undated.get(undated, ()))
+                      if row[0] != model.id and like.fullmatch(row[1].lower())}
+        rows = list(candidates.values())
+    else:
+        rows = session.execute(select(Model.id, Model.canonical_id, Provider.slug).join(
+            Model.provider).where(Model.canonical_id.like(_like_pattern(model.canonical_id)),
+                                  Model.id != model.id).limit(2000)).all()
     exact_ids: list[int] = []
     dated: list[tuple[int, str]] = []
     providers = {model.provider.slug}
+    variant = _variant(model.canonical_id)
     for model_id, canonical_id, slug in rows:
+        if _variant(canonical_id) != variant:    # gpt-4o:extended is not gpt-4o
+            continue
         theirs, their_undated = family_keys(canonical_id)
         if theirs == exact:
             exact_ids.append(model_id)
@@ -79,8 +135,7 @@ def same_model_elsewhere(session: Session, model: Model, limit: int = 20) -> lis
     ids = exact_ids + [i for i, slug in dated if slug not in providers]
     if not ids:
         return []
-    found = session.scalars(select(Model).join(Model.provider).options(
-        contains_eager(Model.provider)).where(Model.id.in_(ids)))
+    found = session.scalars(_models_stmt(), {"ids": ids})
     rank = {model_id: n for n, model_id in enumerate(exact_ids)}
     return sorted(found, key=lambda m: (m.id not in rank, m.provider.slug, m.canonical_id)
                   )[:limit]
@@ -114,21 +169,36 @@ def _image_only(conditions_key: str) -> bool:
                if part)
 
 
+@cache
+def _models_stmt() -> Select[tuple[Model]]:
+    """Models by id with their providers (statements built once: see queries.profile)."""
+    return select(Model).join(Model.provider).options(contains_eager(Model.provider)).where(
+        Model.id.in_(bindparam("ids", expanding=True)))
+
+
+@cache
+def _headline_stmts() -> tuple[Select[Any], Select[Any]]:
+    columns = (Price.model_id, Price.source, Price.meter, Price.unit, Price.conditions_key,
+               Price.amount)
+    where = (Price.model_id.in_(bindparam("ids", expanding=True)),
+             Price.source.in_(SOURCE_PRECEDENCE))
+    return (select(*columns).where(
+        *where, Price.meter.in_(("input", "output")), Price.unit == TOKEN,
+        Price.conditions_key == "", Price.valid_to.is_(None)),
+        select(*columns).where(
+        *where, Price.meter == "image", Price.unit == "image", Price.valid_to.is_(None)))
+
+
 def headlines(session: Session, model_ids: list[int], images: bool = False
               ) -> dict[int, Headline]:
     """Shown (precedence) base input/output per 1M tokens and, with `images`, the cheapest
     per-image price. Each query is an equality prefix of ix_prices_lookup."""
     if not model_ids:
         return {}
-    columns = (Price.model_id, Price.source, Price.meter, Price.unit, Price.conditions_key,
-               Price.amount)
-    where = (Price.model_id.in_(model_ids), Price.source.in_(SOURCE_PRECEDENCE))
-    rows = list(session.execute(select(*columns).where(
-        *where, Price.meter.in_(("input", "output")), Price.unit == TOKEN,
-        Price.conditions_key == "", Price.valid_to.is_(None))))
+    tokens, per_image = _headline_stmts()
+    rows = list(session.execute(tokens, {"ids": model_ids}))
     if images:
-        rows += session.execute(select(*columns).where(
-            *where, Price.meter == "image", Price.unit == "image", Price.valid_to.is_(None)))
+        rows += session.execute(per_image, {"ids": model_ids})
     best: dict[tuple[int, str, str], Quote] = {}
     for quote in sorted((Quote(*row) for row in rows), key=lambda q: precedence_rank(q.source)):
         if quote.meter == "image" and not _image_only(quote.conditions_key):
@@ -216,8 +286,7 @@ def similar_models(session: Session, model: Model, target: Decimal, per_image: b
             chosen[model_id] = quote
             if len(chosen) == n:
                 break
-    models = {m.id: m for m in session.scalars(select(Model).join(Model.provider).options(
-        contains_eager(Model.provider)).where(Model.id.in_(list(chosen))))}
+    models = {m.id: m for m in session.scalars(_models_stmt(), {"ids": list(chosen)})}
     return [(models[model_id], quote) for model_id, quote in chosen.items()
             if model_id in models]
 

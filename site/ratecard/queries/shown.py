@@ -6,7 +6,7 @@ of the highest-precedence source (config.SOURCE_PRECEDENCE). Two forms, both rea
 rows only (ix_prices_lookup, ix_prices_current), never the price history:
 - correlated subqueries, one exact index seek per source: for a page of rows, and on SQLite
   for every row too (its planner joins a derived table without an index: quadratic);
-- a derived table of shown prices (a window over the current rows) joined once: how
+- a derived table of shown prices (DISTINCT ON over the current rows) joined once: how
   PostgreSQL sorts or filters every model (a subquery per model costs far more there).
 Amounts are Decimal (Money); `numeric()` is for ORDER BY and range filters only.
 """
@@ -84,33 +84,28 @@ def output_price() -> ColumnElement[Decimal]:
 @cache
 def shown_base(meter: str, unit: str = "1M_tokens") -> Subquery:
     """(model_id, amount): the shown current base price of `meter` of every model that has
-    one, as a derived table to join."""
-    ranked = select(
-        Price.model_id.label("model_id"), Price.amount.label("amount"),
-        func.row_number().over(partition_by=Price.model_id,
-                               order_by=source_rank(Price.source)).label("n"),
-    ).where(Price.source.in_(price_sources()), Price.valid_to.is_(None),
-            Price.conditions_key == "", Price.meter == meter, Price.unit == unit).subquery()
-    return select(ranked.c.model_id, ranked.c.amount).where(ranked.c.n == 1).subquery(
+    one, as a derived table to join (PostgreSQL only, see joins_prices). DISTINCT ON, not a
+    row_number() window filtered to 1: the planner estimates a window's "n = 1" at a handful
+    of rows and joins it in a nested loop (quadratic); DISTINCT ON it estimates as the
+    number of models."""
+    return select(Price.model_id.label("model_id"), Price.amount.label("amount")).where(
+        Price.source.in_(price_sources()), Price.valid_to.is_(None),
+        Price.conditions_key == "", Price.meter == meter, Price.unit == unit).distinct(
+        Price.model_id).order_by(Price.model_id, source_rank(Price.source)).subquery(
         f"shown_{meter}")
 
 
 @cache
 def shown_cheapest_image() -> Subquery:
-    """(model_id, amount): the lowest shown per-image price of every model that has one."""
-    ranked = select(
-        Price.model_id.label("model_id"), Price.amount.label("amount"),
-        func.row_number().over(partition_by=(Price.model_id, Price.conditions_key),
-                               order_by=source_rank(Price.source)).label("n"),
-    ).where(Price.source.in_(price_sources()), Price.valid_to.is_(None),
-            Price.meter == "image", Price.unit == "image").subquery()
-    cheapest = select(
-        ranked.c.model_id, ranked.c.amount,
-        func.row_number().over(partition_by=ranked.c.model_id,
-                               order_by=cast(ranked.c.amount, Float)).label("m"),
-    ).where(ranked.c.n == 1).subquery()
-    return select(cheapest.c.model_id, cheapest.c.amount).where(cheapest.c.m == 1).subquery(
-        "shown_image")
+    """(model_id, amount): the lowest shown per-image price of every model that has one
+    (PostgreSQL only; DISTINCT ON as in shown_base)."""
+    shown = select(Price.model_id.label("model_id"), Price.amount.label("amount")).where(
+        Price.source.in_(price_sources()), Price.valid_to.is_(None),
+        Price.meter == "image", Price.unit == "image").distinct(
+        Price.model_id, Price.conditions_key).order_by(
+        Price.model_id, Price.conditions_key, source_rank(Price.source)).subquery()
+    return select(shown.c.model_id, shown.c.amount).distinct(shown.c.model_id).order_by(
+        shown.c.model_id, cast(shown.c.amount, Float)).subquery("shown_image")
 
 
 def with_prices(query: Select[Any], tables: set[str]) -> Select[Any]:

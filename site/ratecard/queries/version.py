@@ -2,22 +2,35 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
 
 from ratecard.models import ChangeEvent, QuarantinedChange, SyncRun
 
 
-def data_version(session: Session) -> tuple[str, dt.datetime | None]:
-    """(opaque version tag, when the data last changed)."""
-    run_id, finished = session.execute(select(
-        func.max(SyncRun.id), func.max(SyncRun.finished_at))).one()
-    event_id = session.scalar(select(func.max(ChangeEvent.id)))
-    decided = session.scalar(select(func.max(QuarantinedChange.decided_at)))
-    from ratecard.queries.content import content_stamp  # it imports this module
+@cache
+def _statement() -> Select[tuple[object, ...]]:
+    """Everything the version depends on in one statement (each value a scalar subquery on
+    an index or a small table); built once: building it costs more than running it."""
+    from ratecard.queries.content import content_stamp_columns  # it imports this module
 
-    content_tag, content_changed = content_stamp(session)
+    return select(
+        select(func.max(SyncRun.id)).scalar_subquery(),
+        select(func.max(SyncRun.finished_at)).scalar_subquery(),
+        select(func.max(ChangeEvent.id)).scalar_subquery(),
+        select(func.max(QuarantinedChange.decided_at)).scalar_subquery(),
+        *content_stamp_columns())
+
+
+def data_version(session: Session) -> tuple[str, dt.datetime | None]:
+    """(opaque version tag, when the data last changed). One query."""
+    from ratecard.queries.content import content_stamp_of  # it imports this module
+
+    run_id, finished, event_id, decided, *content = session.execute(_statement()).one()
+    content_tag, content_changed = content_stamp_of(content)
     stamp = max((t for t in (finished, decided, content_changed) if t is not None), default=None)
     if stamp is not None and stamp.tzinfo is None:
         stamp = stamp.replace(tzinfo=dt.UTC)

@@ -31,8 +31,65 @@ MODE_LABELS = {
     "image_generation": "Image generation", "image_edit": "Image editing",
     "video_generation": "Video generation", "audio_transcription": "Speech to text",
     "audio_speech": "Text to speech", "realtime": "Realtime", "rerank": "Rerank",
-    "moderation": "Moderation", "ocr": "OCR", "search": "Search", "responses": "Chat",
+    "moderation": "Moderation", "ocr": "OCR", "search": "Search",
+    "responses": "Chat (Responses API)", "vector_store": "Vector store",
 }
+NO_MODE = "Not recorded"
+
+
+def mode_label(mode: str | None, lower: bool = False) -> str:
+    """The one label of a mode on every page: chat -> Chat, responses -> Chat (Responses API),
+    no mode -> Not recorded. `lower` lowercases the first letter for use inside a sentence
+    (acronyms such as OCR stay)."""
+    if not mode or mode == "unknown":
+        text = NO_MODE
+    else:
+        text = MODE_LABELS.get(mode, mode.replace("_", " ").capitalize())
+    if lower and not text[1:2].isupper():
+        text = text[:1].lower() + text[1:]
+    return text
+
+
+# Display names of providers whose recorded name is only their slug (LiteLLM's provider keys).
+PROVIDER_NAMES = {
+    "ai21": "AI21 Labs", "aiml": "AI/ML API", "aleph_alpha": "Aleph Alpha",
+    "amazon_nova": "Amazon Nova", "anthracite-org": "Anthracite", "assemblyai": "AssemblyAI",
+    "aws_polly": "Amazon Polly", "black_forest_labs": "Black Forest Labs",
+    "chatgpt": "ChatGPT", "cloudflare": "Cloudflare Workers AI",
+    "dashscope": "Alibaba Cloud DashScope", "dataforseo": "DataForSEO",
+    "deepinfra": "DeepInfra", "duckduckgo": "DuckDuckGo", "elevenlabs": "ElevenLabs",
+    "exa_ai": "Exa", "fal_ai": "fal.ai", "featherless_ai": "Featherless AI",
+    "fireworks_ai": "Fireworks AI", "friendliai": "FriendliAI", "gigachat": "GigaChat",
+    "github_copilot": "GitHub Copilot", "gmi": "GMI Cloud",
+    "google_pse": "Google Programmable Search", "gradient_ai": "DigitalOcean Gradient AI",
+    "jina_ai": "Jina AI", "lambda_ai": "Lambda", "libertai": "LibertAI",
+    "llamagate": "LlamaGate", "meta_llama": "Meta Llama API", "minimax": "MiniMax",
+    "moonshot": "Moonshot AI", "nlp_cloud": "NLP Cloud", "novita": "Novita AI",
+    "nvidia_nim": "NVIDIA NIM", "oci": "Oracle Cloud (OCI)", "ovhcloud": "OVHcloud",
+    "palm": "Google PaLM", "parallel_ai": "Parallel", "publicai": "PublicAI",
+    "rekaai": "Reka AI", "runwayml": "RunwayML", "sagemaker": "Amazon SageMaker",
+    "sambanova": "SambaNova", "sarvam": "Sarvam AI", "searxng": "SearXNG",
+    "stability": "Stability AI", "tinyfish": "TinyFish", "together_ai": "Together AI",
+    "v0": "v0 by Vercel", "vercel_ai_gateway": "Vercel AI Gateway",
+    "voyage": "Voyage AI", "wandb": "Weights & Biases", "watsonx": "IBM watsonx",
+    "xai": "xAI", "you_com": "You.com", "zai": "Z.ai",
+}
+
+
+def provider_name(provider: object, slug: str | None = None) -> str:
+    """A provider's display name: its recorded name, unless that is only its slug
+    (fireworks_ai), then a known name or the slug in words ("Fireworks AI", "Tensormesh").
+    Takes a Provider (anything with .name and .slug) or a name plus its slug."""
+    if isinstance(provider, str) or provider is None:
+        name, slug = provider or "", slug or provider or ""
+    else:
+        name, slug = getattr(provider, "name", "") or "", getattr(provider, "slug", "") or ""
+    if name and name != slug:
+        return name
+    if slug in PROVIDER_NAMES:
+        return PROVIDER_NAMES[slug]
+    words = slug.replace("_", " ").replace("-", " ").split()
+    return " ".join(w if w[:1].isupper() else w.capitalize() for w in words) or name
 
 
 def money(amount: Decimal | None, places: int = 2) -> str:
@@ -71,7 +128,7 @@ def init_app(app: Flask) -> None:
         unit_label=lambda u: UNIT_LABELS.get(u, u),
         meter_label=lambda m: METER_LABELS.get(m, m.replace("_", " ").capitalize()),
         source_label=lambda s: SOURCE_LABELS.get(s, s),
-        mode_label=lambda m: MODE_LABELS.get(m or "", (m or "unknown").replace("_", " ")),
+        mode_label=mode_label, provider_name=provider_name,
     )
     app.jinja_env.filters.update(capability_label=capability_label,
                                  conditions_label=conditions_label)

@@ -5,6 +5,7 @@ revalidating client gets a 304 without the page being rendered.
 """
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 import hashlib
 import threading
@@ -25,11 +26,18 @@ COMPRESSIBLE = ("text/", "application/json", "application/problem+json",
 MIN_SIZE = 500
 
 
+def request_version() -> tuple[str, dt.datetime | None]:
+    """data_version() once per request: the check below and the views share it."""
+    if "data_version" not in g:
+        g.data_version = data_version(db_session())
+    return g.data_version  # type: ignore[no-any-return]
+
+
 def _version_check() -> Response | None:
     """Answer 304 before rendering when the client already has this data version."""
     if request.method not in ("GET", "HEAD") or request.blueprint in (None, "assets"):
         return None
-    version, stamp = data_version(db_session())
+    version, stamp = request_version()
     # Weak: the same data renders the same page, not necessarily the same bytes (gzip).
     path_hash = hashlib.sha256(request.full_path.encode()).hexdigest()[:16]
     g.data_etag = f"{version}-{path_hash}"

@@ -11,15 +11,16 @@ from collections import OrderedDict
 from collections.abc import Callable, Collection
 from decimal import Decimal, InvalidOperation
 from typing import TypeVar
+from urllib.parse import quote, urlencode
 
 from flask import current_app, g, render_template, request, url_for
 
 from ratecard.models import Model
 from ratecard.queries import listing
 from ratecard.queries.listing import ModelRef
-from ratecard.queries.version import data_version
 from ratecard.web.errors import BadParameter
-from ratecard.web.formatting import MODE_LABELS
+from ratecard.web.formatting import mode_label
+from ratecard.web.http import request_version
 from ratecard.web.public import bp
 from ratecard.web.session import db_session
 
@@ -29,6 +30,7 @@ MAX_PAGE = 1_000_000
 CONTEXT_CHOICES = (8_000, 32_000, 128_000, 200_000, 1_000_000)
 # First click on a column sorts the way people read it: cheapest, biggest, newest first.
 FIRST_DIRECTION = {"context": "desc", "released": "desc"}
+_SEGMENT_SAFE = "!$&'()*+,/:;=@"     # werkzeug.routing.BaseConverter.to_url
 
 
 # -- query-string parameters (400 naming the parameter on anything malformed) ----------------
@@ -124,24 +126,52 @@ def url_with(**changes: object) -> str:
         else:
             args[key] = [str(value)]
     params = {k: v for k, v in args.items() if v}
-    return url_for(request.endpoint or "public.home", **(request.view_args or {}),
-                   **params)  # type: ignore[arg-type]
+    # A page links to itself dozens of times: build the path once per request, then append
+    # the query as url_for would (werkzeug's _urlencode: these characters stay unescaped).
+    # Query parameters never reach url_for as arguments, so ?_anchor=… or a parameter named
+    # like a path part (/providers/x?slug=…) is a parameter like any other, not a 500.
+    if "url_with_base" not in g:
+        g.url_with_base = url_for(request.endpoint or "public.home",
+                                  **(request.view_args or {}))
+    if not params:
+        return g.url_with_base  # type: ignore[no-any-return]
+    return g.url_with_base + "?" + urlencode(  # type: ignore[no-any-return]
+        [(k, v) for k, values in params.items() for v in values], safe="!$'()*,/:;?@")
 
 
 @bp.app_template_filter("mode_name")
 def mode_name(mode: str | None) -> str:
-    """Like mode_label, but tells the two chat APIs apart and says when no mode is known."""
-    if not mode or mode == "unknown":
-        return "Not recorded"
-    if mode == "responses":
-        return "Chat (Responses API)"
-    return MODE_LABELS.get(mode, mode.replace("_", " ").capitalize())
+    """The same label as mode_label (formatting.mode_label): one label per mode everywhere."""
+    return mode_label(mode)
 
 
 @bp.app_template_global()
 def profile_url(model: Model | ModelRef) -> str:
-    return url_for("public.profile", provider=model.provider.slug,
-                   name=model.canonical_id.split("/", 1)[1])
+    return profile_path(model.provider.slug, model.canonical_id)
+
+
+def profile_path(provider_slug: str, canonical_id: str, root: str | None = None) -> str:
+    """url_for("public.profile", provider=…, name=…) without its cost per call (the sitemap
+    links thousands of models): the prefix (profile_root) comes from url_for once per
+    request, each part is quoted as werkzeug's converters quote it (BaseConverter.to_url)."""
+    name = canonical_id.split("/", 1)[1]
+    return (f"{root or profile_root()}/{quote(provider_slug, safe=_SEGMENT_SAFE)}/"
+            f"{quote(name, safe=_SEGMENT_SAFE)}")
+
+
+@bp.app_template_global()
+def provider_path(slug: str) -> str:
+    """url_for("public.provider", slug=…) for a table of models: as profile_path."""
+    if "provider_root" not in g:
+        g.provider_root = url_for("public.provider", slug="p").removesuffix("/p")
+    return f"{g.provider_root}/{quote(slug, safe=_SEGMENT_SAFE)}"
+
+
+def profile_root() -> str:
+    """What every profile URL starts with ("/models", behind any script root)."""
+    if "profile_root" not in g:
+        g.profile_root = url_for("public.profile", provider="p", name="n").removesuffix("/p/n")
+    return g.profile_root  # type: ignore[no-any-return]
 
 
 # -- rendered pages, kept per data version ----------------------------------------------------
@@ -178,7 +208,7 @@ class RenderCache:
 
 def version_key() -> str:
     """This request's data version (and address): the ETag web/http.py computed for it."""
-    return g.get("data_etag") or data_version(db_session())[0]
+    return g.get("data_etag") or request_version()[0]
 
 
 def cached_page(render: Callable[[], T]) -> T | str:
@@ -228,9 +258,7 @@ def catalog() -> str:
 
 def _catalog() -> str:
     session = db_session()
-    providers = listing.providers(session)
-    modes = listing.modes(session)
-    modalities = listing.modalities(session, data_version(session)[0])
+    providers, modes, modalities = listing.facets(session, request_version()[0])
     filters = _filters(providers, modes, modalities)
     sort = choice_arg("sort", listing.SORTS, "sort column") or "name"
     order = choice_arg("order", ("asc", "desc"), "order") or FIRST_DIRECTION.get(sort, "asc")

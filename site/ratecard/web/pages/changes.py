@@ -48,7 +48,8 @@ def _money(value: str | None) -> str:
 def _meter(subject: str | None) -> tuple[str, str]:
     meter, _, unit = (subject or "").partition("/")
     label = METER_LABELS.get(meter, meter.replace("_", " ").capitalize() or "Price")
-    suffix = "" if unit in ("", "1M_tokens") else " " + UNIT_LABELS.get(unit, f"per {unit}")
+    # every price names its unit ("$3.00 per 1M tokens"), token prices included
+    suffix = "" if not unit else " " + UNIT_LABELS.get(unit, f"per {unit}")
     return label, suffix
 
 

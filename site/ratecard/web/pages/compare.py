@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask import Response, redirect, render_template, request, url_for
+from markupsafe import Markup, escape
 
 from ratecard import costs
 from ratecard.charts_compare import Series, overlay_figure, shown_history
@@ -16,7 +17,8 @@ from ratecard.queries import catalog
 from ratecard.queries.models import shown_capabilities, shown_prices
 from ratecard.queries.shown import IMAGE_MODES
 from ratecard.web.errors import BadParameter
-from ratecard.web.formatting import METER_LABELS
+from ratecard.web.formatting import METER_LABELS, provider_name
+from ratecard.web.http import request_version
 from ratecard.web.pages.catalog import cached_page, text_arg
 from ratecard.web.public import bp
 from ratecard.web.session import db_session
@@ -55,7 +57,7 @@ class Column:
 
 def labels(models: list[Model]) -> list[str]:
     names = [m.name for m in models]
-    return [f"{m.name} ({m.provider.name})" if names.count(m.name) > 1 else m.name
+    return [f"{m.name} ({provider_name(m.provider)})" if names.count(m.name) > 1 else m.name
             for m in models]
 
 
@@ -98,8 +100,15 @@ def _costs(column: Column) -> None:
 
 
 def _chart(columns: list[Column], today: dt.date) -> tuple[dict[str, object], list[tuple]]:
-    by_model: dict[tuple[int, str], list[Price]] = defaultdict(list)
-    for row in catalog.base_price_history(db_session(), [c.model.id for c in columns]):
+    # shown_history draws the source shown now: the one of the shown current base price
+    # (column.prices); only without one does it need every source's rows to choose.
+    wanted: dict[tuple[int, str], str | None] = {}
+    for column in columns:
+        for meter in ("input", "output"):
+            shown = column.prices.get((meter, "1M_tokens", ""))
+            wanted[(column.model.id, meter)] = shown.source if shown is not None else None
+    by_model: dict[tuple[int, str], list[catalog.BaseRow]] = defaultdict(list)
+    for row in catalog.base_history_of(db_session(), wanted):
         by_model[(row.model_id, row.meter)].append(row)
     series, table = [], []
     for column in columns:
@@ -110,9 +119,26 @@ def _chart(columns: list[Column], today: dt.date) -> tuple[dict[str, object], li
     return overlay_figure(series, today, [c.label for c in columns]), table
 
 
+_OPTIONS: dict[tuple[str, str], Markup] = {}
+
+
+def model_options() -> Markup:
+    """The picker's suggestions, <option> per model id: the same for every comparison at a
+    data version, so built once per version (thousands of ids to escape)."""
+    session = db_session()
+    key = (str(session.get_bind().url), request_version()[0])
+    options = _OPTIONS.get(key)
+    if options is None:
+        options = Markup("".join(f'<option value="{escape(i)}">'
+                                 for i in catalog.model_ids(session)))
+        _OPTIONS.clear()
+        _OPTIONS[key] = options
+    return options
+
+
 def _picker(ids: list[str], models: dict[str, Model]) -> str:
     return render_template("compare/index.html", columns=[], chosen=[models[i] for i in ids],
-                           ids=ids, all_ids=catalog.model_ids(db_session()),
+                           ids=ids, model_options=model_options(),
                            min_models=MIN_MODELS, max_models=MAX_MODELS)
 
 
@@ -151,7 +177,7 @@ def _compare() -> str | Response:
     return render_template(
         "compare/index.html", columns=columns, chosen=chosen, ids=ids,
         rate_rows=_rate_rows(columns), capability_names=cap_names, figure=figure,
-        history=history, all_ids=catalog.model_ids(session), min_models=MIN_MODELS,
+        history=history, model_options=model_options(), min_models=MIN_MODELS,
         max_models=MAX_MODELS, typical=(costs.TYPICAL_INPUT, costs.TYPICAL_OUTPUT),
         rounded=costs.rounded, compare_url=compare_url, image_modes=IMAGE_MODES)
 

@@ -6,7 +6,7 @@ import datetime as dt
 from flask import g, render_template
 
 from ratecard.queries import catalog, changes
-from ratecard.queries.version import data_version
+from ratecard.web.http import request_version
 from ratecard.web.pages.catalog import cached_page
 from ratecard.web.public import bp
 from ratecard.web.session import db_session
@@ -20,7 +20,7 @@ def home() -> str:
 def _home() -> str:
     session = db_session()
     today = dt.datetime.now(dt.UTC).date()
-    updated = g.get("data_stamp") or data_version(session)[1]
+    updated = g.get("data_stamp") or request_version()[1]
     return render_template(
         "home/index.html",
         counts={"models": catalog.model_count(session),

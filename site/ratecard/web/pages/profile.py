@@ -24,9 +24,9 @@ from ratecard.queries import profile as pq
 from ratecard.queries import related
 from ratecard.queries.content import editorial_for_model
 from ratecard.queries.models import precedence_rank, shown_capabilities
-from ratecard.queries.version import data_version
 from ratecard.web.errors import BadParameter, problem
 from ratecard.web.formatting import money
+from ratecard.web.http import request_version
 from ratecard.web.pages import profile_calc as calc
 from ratecard.web.pages import profile_view as view
 from ratecard.web.pages import profile_words as words
@@ -131,7 +131,7 @@ def profile(provider: str, name: str) -> Response | str:
         return render_template("profile/page.html", **profile_context(model, editorial))
     # Same data version, editorial revision, day and address: the same HTML. Shared with
     # the catalog's bounded per-process cache (web/pages/catalog.py).
-    version = g.get("data_etag") or data_version(session)[0]     # set by web/http.py
+    version = g.get("data_etag") or request_version()[0]     # set by web/http.py
     key = ("profile", version, str(editorial.revision_id if editorial else 0),
            dt.datetime.now(dt.UTC).date().isoformat(), request.url_root, request.path)
     cache = current_app.extensions.setdefault("ratecard.pages", RenderCache())
@@ -159,7 +159,7 @@ def profile_context(model: Model, editorial: RenderedContent | None) -> dict[str
     session = db_session()
     now = dt.datetime.now(dt.UTC)
     cached_money = functools.lru_cache(maxsize=None)(money)   # hundreds of history cells
-    rows = pq.price_rows(session, model.id)
+    rows, price_sources = pq.profile_rows(session, model.id)   # current + base history
     current = [p for p in rows if p.valid_to is None]
     tables = view.rate_tables(current, pq.disagreements(session, model.id), model.mode)
     rates = view.cost_rates(tables)
@@ -167,11 +167,12 @@ def profile_context(model: Model, editorial: RenderedContent | None) -> dict[str
     caps = pq.capabilities(session, model.id)
     shown_caps = shown_capabilities(caps)
     aliases = pq.aliases(session, model.id)
-    sources = sorted({p.source for p in rows} | {a.source for a in aliases},
+    sources = sorted(price_sources | {a.source for a in aliases},
                      key=lambda s: (precedence_rank(s), s))
     runs = pq.source_runs(session, sources)
 
-    elsewhere = related.same_model_elsewhere(session, model)
+    version = request_version()[0]
+    elsewhere = related.same_model_elsewhere(session, model, version=version)
     heads = related.headlines(session, [model.id] + [m.id for m in elsewhere],
                               images=model.mode in words.IMAGE_MODES)
     own = heads.get(model.id, related.Headline())
@@ -179,7 +180,7 @@ def profile_context(model: Model, editorial: RenderedContent | None) -> dict[str
     basis = own.basis(per_image)
     similar = [] if basis is None else related.similar_models(
         session, model, basis.amount, per_image, {m.id for m in elsewhere},
-        version=data_version(session)[0])
+        version=version)
 
     # The chart: standard-condition prices, one subplot per meter (at most CHART_ROWS), and
     # beneath it exactly the same rows as a table.

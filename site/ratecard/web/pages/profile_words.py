@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING
 
 from ratecard import costs
 from ratecard.models import Capability, ChangeEvent, Model
-from ratecard.web.formatting import METER_LABELS, SOURCE_LABELS, UNIT_LABELS, count, money
+from ratecard.web.formatting import (
+    METER_LABELS,
+    SOURCE_LABELS,
+    UNIT_LABELS,
+    count,
+    money,
+    provider_name,
+)
 
 if TYPE_CHECKING:
     from ratecard.web.pages.profile_view import RateTables
@@ -156,7 +163,8 @@ def summary(model: Model, tables: RateTables, caps: dict[str, Capability],
         kind = "reasoning " + kind
     if "preview" in model.canonical_id.lower():
         kind = "preview " + kind
-    text = f"{model.name} is {_an(kind)} {kind} from {model.provider.name}" + _io_clause(model)
+    text = (f"{model.name} is {_an(kind)} {kind} from {provider_name(model.provider)}"
+            + _io_clause(model))
     if model.context_window and model.mode not in IMAGE_MODES:
         size = count(model.context_window)
         text += f", with {_an(size)} {size}-token context window"

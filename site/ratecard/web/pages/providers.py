@@ -5,6 +5,7 @@ from flask import abort, render_template
 
 from ratecard.queries import changes, listing
 from ratecard.queries import providers as q
+from ratecard.web.formatting import provider_name
 from ratecard.web.pages.catalog import cached_page, check_page, page_arg
 from ratecard.web.public import bp
 from ratecard.web.session import db_session
@@ -18,7 +19,8 @@ def providers() -> str:
 
 
 def _providers() -> str:
-    summaries = q.summaries(db_session())
+    summaries = sorted(q.summaries(db_session()),   # by the name shown, not the recorded one
+                       key=lambda s: provider_name(s.provider).lower())
     return render_template("providers/index.html", summaries=summaries,
                            model_total=sum(s.models for s in summaries))
 

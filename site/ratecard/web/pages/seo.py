@@ -5,9 +5,8 @@ from xml.sax.saxutils import escape
 
 from flask import Response, request, url_for
 
-from ratecard.queries import catalog, changes, listing
-from ratecard.web.formatting import date
-from ratecard.web.pages.catalog import cached_page
+from ratecard.queries import catalog, listing
+from ratecard.web.pages.catalog import cached_page, profile_path, profile_root
 from ratecard.web.public import bp
 from ratecard.web.session import db_session
 
@@ -32,7 +31,7 @@ def sitemap() -> Response:
 
 def _sitemap() -> str:
     session = db_session()
-    changed = changes.last_event_per_model(session)
+    entries = catalog.sitemap_entries(session)
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
 
@@ -40,14 +39,16 @@ def _sitemap() -> str:
         mod = f"<lastmod>{lastmod}</lastmod>" if lastmod else ""
         lines.append(f"<url><loc>{escape(_absolute(path))}</loc>{mod}</url>")
 
-    newest = max(changed.values(), default=None)
+    newest = max((day for _, _, day in entries if day), default=None)    # ISO days
     for endpoint in MAIN_PAGES:
-        add(url_for(endpoint), date(newest) if newest else None)
+        add(url_for(endpoint), newest)
     for slug, _name in listing.providers(session):
         add(url_for("public.provider", slug=slug))
-    for model_id, slug, canonical_id in catalog.models_for_sitemap(session):
-        when = changed.get(model_id)
-        add(url_for("public.profile", provider=slug, name=canonical_id.split("/", 1)[1]),
-            date(when) if when else None)
+    # Thousands of models: url_for's prefix once (profile_path), days formatted in SQL.
+    root, models = _absolute(""), profile_root()
+    for slug, canonical_id, day in entries:
+        mod = f"<lastmod>{day}</lastmod>" if day else ""
+        lines.append(f"<url><loc>{escape(root + profile_path(slug, canonical_id, models))}</loc>"
+                     f"{mod}</url>")
     lines.append("</urlset>")
     return "\n".join(lines) + "\n"
