@@ -7,6 +7,7 @@ Money is Decimal from the payload text onwards; token prices are per 1M tokens.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Protocol
@@ -129,3 +130,23 @@ class Source(Protocol):
               last_modified: str | None = None) -> FetchResult: ...
 
     def parse(self, payload: bytes) -> ParseResult: ...
+
+
+@dataclass(frozen=True)
+class HttpSource:
+    """A source whose payload is one document at a URL (or a local file): most of them."""
+
+    name: str
+    title: str
+    default_url: str
+    default_interval_hours: float
+    parser: Callable[[bytes], ParseResult]
+
+    def fetch(self, url: str, *, etag: str | None = None,
+              last_modified: str | None = None) -> FetchResult:
+        from scrapers import http  # imported late: http imports this module
+
+        return http.fetch(url, etag=etag, last_modified=last_modified)
+
+    def parse(self, payload: bytes) -> ParseResult:
+        return self.parser(payload)

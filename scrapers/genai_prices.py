@@ -55,7 +55,7 @@ from typing import Any
 from scrapers import bedrock_geo, exact_json
 from scrapers.base import (
     Conditions,
-    FetchResult,
+    HttpSource,
     ModelRecord,
     ParseError,
     ParseResult,
@@ -91,20 +91,6 @@ def provider_slug(provider_id: str) -> str:
     slug = provider_id.strip().lower()
     return PROVIDER_SLUGS.get(slug, slug)
 
-
-class GenaiPricesSource:
-    name = "genai_prices"
-    title = "genai-prices data"
-    default_url = "https://raw.githubusercontent.com/pydantic/genai-prices/main/prices/data.json"
-    default_interval_hours = 24.0
-
-    def fetch(self, url: str, *, etag: str | None = None,
-              last_modified: str | None = None) -> FetchResult:
-        from scrapers import http
-        return http.fetch(url, etag=etag, last_modified=last_modified)
-
-    def parse(self, payload: bytes) -> ParseResult:
-        return parse(payload)
 
 
 def parse(payload: bytes) -> ParseResult:
@@ -294,4 +280,7 @@ def _emit(found: PriceSet, base: Conditions, start: dt.date | None,
                 records[record_key] = PriceRecord(meter, unit, amount, conditions, start)
 
 
-SOURCE = GenaiPricesSource()
+SOURCE = HttpSource(
+    name="genai_prices", title="genai-prices data",
+    default_url="https://raw.githubusercontent.com/pydantic/genai-prices/main/prices/data.json",
+    default_interval_hours=24.0, parser=parse)

@@ -29,7 +29,7 @@ from typing import Any
 from scrapers import exact_json
 from scrapers.base import (
     Conditions,
-    FetchResult,
+    HttpSource,
     ModelRecord,
     ParseError,
     ParseResult,
@@ -58,23 +58,6 @@ PROVIDER_NAMES = {
 }
 
 
-class LiteLLMSource:
-    name = "litellm"
-    title = "LiteLLM price map"
-    default_url = ("https://raw.githubusercontent.com/BerriAI/litellm/main/"
-                   "model_prices_and_context_window.json")
-    default_interval_hours = 6.0
-
-    def fetch(self, url: str, *, etag: str | None = None,
-              last_modified: str | None = None) -> FetchResult:
-        from scrapers.http import fetch
-        return fetch(url, etag=etag, last_modified=last_modified)
-
-    def parse(self, payload: bytes) -> ParseResult:
-        return parse(payload)
-
-
-SOURCE = LiteLLMSource()
 
 
 def parse(payload: bytes | str) -> ParseResult:
@@ -250,3 +233,10 @@ def _date(value: Any) -> dt.date | None:
 def _kind(value: Any) -> str:
     names = {dict: "object", list: "list", str: "string", bool: "boolean", type(None): "null"}
     return names.get(type(value), "number")
+
+
+SOURCE = HttpSource(
+    name="litellm", title="LiteLLM price map",
+    default_url=("https://raw.githubusercontent.com/BerriAI/litellm/main/"
+                 "model_prices_and_context_window.json"),
+    default_interval_hours=6.0, parser=parse)

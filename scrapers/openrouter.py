@@ -50,7 +50,7 @@ from typing import Any
 from scrapers import exact_json
 from scrapers.base import (
     Conditions,
-    FetchResult,
+    HttpSource,
     ModelRecord,
     ParseError,
     ParseResult,
@@ -89,22 +89,6 @@ MODES = {"embeddings": "embedding", "transcription": "audio_transcription",
 UNREAD = frozenset({"input_audio_cache", "discount"})
 
 
-class OpenRouterSource:
-    name = "openrouter"
-    title = "OpenRouter model listing"
-    default_url = "https://openrouter.ai/api/v1/models?output_modalities=all"
-    default_interval_hours = 1.0
-
-    def fetch(self, url: str, *, etag: str | None = None,
-              last_modified: str | None = None) -> FetchResult:
-        from scrapers.http import fetch
-        return fetch(url, etag=etag, last_modified=last_modified)
-
-    def parse(self, payload: bytes) -> ParseResult:
-        return parse(payload)
-
-
-SOURCE = OpenRouterSource()
 
 
 def parse(payload: bytes | str) -> ParseResult:
@@ -295,3 +279,9 @@ def _date(value: Any) -> dt.date | None:
         return dt.date.fromisoformat(value.strip()[:10])
     except ValueError:
         return None
+
+
+SOURCE = HttpSource(
+    name="openrouter", title="OpenRouter model listing",
+    default_url="https://openrouter.ai/api/v1/models?output_modalities=all",
+    default_interval_hours=1.0, parser=parse)

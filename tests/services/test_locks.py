@@ -27,7 +27,7 @@ def start_sync(database_url: str, url: str) -> subprocess.Popen[str]:
 
 def test_two_processes_racing_run_one_sync(db, database_url, fault_server):
     # The upstream answers slowly, so the first process holds the lock while fetching.
-    fault_server.serve("/prices.json", PAYLOAD, delay=3.0)
+    fault_server.serve("/prices.json", PAYLOAD, delay=8.0)   # wide window on a busy machine
     first = start_sync(database_url, fault_server.url("/prices.json"))
     # Wait until the first process has taken the lock (its request reached the server).
     deadline = time.monotonic() + 60

@@ -60,9 +60,11 @@ def suggestions(session: Session, wanted: str, n: int = 5) -> list[Model]:
     """The closest canonical ids and names to a mistyped one (only on a 404)."""
     wanted = wanted.lower()
     rows = session.execute(select(Model.canonical_id, Model.name)).all()
-    by_text: dict[str, str] = {}
+    # A canonical id always names itself; model parts and names only fill what is left,
+    # whatever order the database returns rows in (openrouter/openai/gpt-4o's model part
+    # is the text "openai/gpt-4o").
+    by_text: dict[str, str] = {canonical_id: canonical_id for canonical_id, _ in rows}
     for canonical_id, name in rows:
-        by_text.setdefault(canonical_id, canonical_id)
         by_text.setdefault(canonical_id.split("/", 1)[-1], canonical_id)
         by_text.setdefault((name or "").lower(), canonical_id)
     short = wanted.split("/", 1)[-1]
