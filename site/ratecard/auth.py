@@ -35,6 +35,7 @@ from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
+from ratecard.config import positive_number
 from ratecard.db import utcnow
 from ratecard.models import LoginAttempt, User
 from ratecard.queries import accounts as account_queries
@@ -56,19 +57,6 @@ class EditorSessionInterface(SecureCookieSessionInterface):
         if mode in ("0", "false", "no", "off", "never"):
             return False
         return has_request_context() and request.is_secure
-
-
-def _env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValueError(f"{name} must be a whole number, got {raw!r}") from None
-    if value <= 0:
-        raise ValueError(f"{name} must be positive, got {raw!r}")
-    return value
 
 
 DEV_SECRET = "dev-only-not-secret"       # config.py's default when SECRET_KEY is unset
@@ -104,7 +92,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("RATECARD_SECURE_COOKIES",
                           os.environ.get("RATECARD_SECURE_COOKIES", "auto") or "auto")
     app.config.setdefault("RATECARD_SESSION_IDLE_MINUTES",
-                          _env_int("RATECARD_SESSION_IDLE_MINUTES", 12 * 60))
+                          int(positive_number("RATECARD_SESSION_IDLE_MINUTES", 12 * 60, int)))
     app.config.setdefault("RATECARD_LOGIN_MAX_FAILURES", 5)
     app.config.setdefault("RATECARD_LOGIN_MAX_FAILURES_PER_IP", 20)
     app.config.setdefault("RATECARD_LOGIN_WINDOW_MINUTES", 15)

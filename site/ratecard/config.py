@@ -15,14 +15,16 @@ INSTANCE_DIR = Path(os.environ.get("RATECARD_INSTANCE", PROJECT_ROOT / "instance
 SOURCE_PRECEDENCE = ("litellm", "genai_prices", "modelsdev", "openrouter")
 
 
-def _float(name: str, default: float) -> float:
-    raw = os.environ.get(name)
-    if raw in (None, ""):
+def positive_number(name: str, default: float, kind: type = float) -> float:
+    """A positive number from the environment (kind float or int), or the default if unset."""
+    raw = (os.environ.get(name) or "").strip()
+    if not raw:
         return default
     try:
-        value = float(raw)
+        value = kind(raw)
     except ValueError:
-        raise ValueError(f"{name} must be a number, got {raw!r}") from None
+        what = "a whole number" if kind is int else "a number"
+        raise ValueError(f"{name} must be {what}, got {raw!r}") from None
     if value <= 0:
         raise ValueError(f"{name} must be positive, got {raw!r}")
     return value
@@ -58,6 +60,6 @@ def from_env() -> dict[str, object]:
         key = source.name.upper()
         settings["SOURCE_URLS"][source.name] = (  # type: ignore[index]
             os.environ.get(f"RATECARD_{key}_URL") or source.default_url)
-        settings["SYNC_INTERVAL_HOURS"][source.name] = _float(  # type: ignore[index]
+        settings["SYNC_INTERVAL_HOURS"][source.name] = positive_number(  # type: ignore[index]
             f"RATECARD_{key}_INTERVAL_HOURS", source.default_interval_hours)
     return settings

@@ -2,12 +2,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import fields
 from decimal import Decimal
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ratecard.db import Base, Money, UTCDateTime
+from scrapers.base import Conditions
+
+# The condition columns of a price row: exactly the fields of scrapers.base.Conditions.
+CONDITION_COLUMNS: tuple[str, ...] = tuple(f.name for f in fields(Conditions))
 
 
 class Price(Base):
@@ -43,12 +48,7 @@ class Price(Base):
     sync_run_id: Mapped[int | None] = mapped_column(ForeignKey("sync_runs.id"), index=True)
 
     def conditions(self) -> dict[str, object]:
-        pairs = {
-            "quality": self.quality, "size": self.size, "context_above": self.context_above,
-            "service_tier": self.service_tier, "time_window": self.time_window,
-            "region": self.region,
-        }
-        return {k: v for k, v in pairs.items() if v is not None}
+        return {k: getattr(self, k) for k in CONDITION_COLUMNS if getattr(self, k) is not None}
 
 
 class Disagreement(Base):

@@ -26,6 +26,7 @@ from ratecard.models import (
     Price,
     SyncRun,
 )
+from ratecard.models.pricing import CONDITION_COLUMNS
 
 OK_STATUSES = ("success", "not_modified")
 
@@ -81,7 +82,6 @@ def suggestions(session: Session, wanted: str, n: int = 5) -> list[Model]:
     return [models[i] for i in ids if i in models]
 
 
-_CONDITIONS = ("quality", "size", "context_above", "service_tier", "time_window", "region")
 
 
 class PriceRow(NamedTuple):
@@ -104,7 +104,7 @@ class PriceRow(NamedTuple):
     region: str | None
 
     def conditions(self) -> dict[str, object]:
-        return {k: getattr(self, k) for k in _CONDITIONS if getattr(self, k) is not None}
+        return {k: getattr(self, k) for k in CONDITION_COLUMNS if getattr(self, k) is not None}
 
 
 def price_rows(session: Session, model_id: int) -> list[PriceRow]:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -33,17 +32,12 @@ from ratecard.services.catalog_state import (
 from ratecard.services.guards import check_change
 from scrapers.base import ModelRecord, PriceRecord
 
-Progress = Callable[[int, int], None]
-
 
 @dataclass
 class Counts:
-    seen: int = 0
-    added: int = 0
-    changed: int = 0
-    unchanged: int = 0
+    """What the writer itself tallies; the run summary adds model-level counts."""
+
     quarantined: int = 0
-    vanished: int = 0
     price_rows: int = 0
     touched: set[int] = field(default_factory=set)   # model ids whose prices may have moved
 

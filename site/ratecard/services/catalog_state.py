@@ -10,10 +10,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ratecard.models import Capability, Model, ModelAlias, Price, Provider, QuarantinedChange
+from ratecard.models.pricing import CONDITION_COLUMNS
 from scrapers.base import Conditions
 
 PriceKey = tuple[int, str, str, str]          # model_id, meter, unit, conditions_key
-_CONDITION_COLUMNS = ("quality", "size", "context_above", "service_tier", "time_window", "region")
 
 
 class CurrentPrice(NamedTuple):
@@ -33,7 +33,7 @@ class CurrentPrice(NamedTuple):
     region: str | None
 
     def conditions(self) -> dict[str, object]:
-        return {k: getattr(self, k) for k in _CONDITION_COLUMNS if getattr(self, k) is not None}
+        return {k: getattr(self, k) for k in CONDITION_COLUMNS if getattr(self, k) is not None}
 
 
 class CurrentCapability(NamedTuple):
