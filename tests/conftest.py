@@ -65,15 +65,17 @@ def _site_database_url(tmp_root: Path) -> str:
     if not PG_URL:
         return f"sqlite:///{tmp_root / 'site.db'}"
     # A database of its own: the per-test fixtures above wipe the main test database.
+    # Named after it, so that two suites on two test databases never share one.
     from sqlalchemy.engine import make_url
 
     url = make_url(PG_URL)
+    name = f"{url.database}_ratecard_site"
     admin = Database(PG_URL)
     with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text("DROP DATABASE IF EXISTS ratecard_site_test WITH (FORCE)"))
-        conn.execute(text("CREATE DATABASE ratecard_site_test"))
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
-    return url.set(database="ratecard_site_test").render_as_string(hide_password=False)
+    return url.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")
