@@ -2,6 +2,8 @@
 
 Timeouts, retries with exponential backoff, a size cap, conditional GET
 (ETag / Last-Modified) and local files, behind one function: fetch().
+Two timeouts: the gap timeout (connect / read) and a total deadline over the whole
+fetch, retries included, so an upstream that trickles a byte at a time cannot hang a sync.
 Every failure a user can cause or meet is a FetchError with a one-line message.
 """
 from __future__ import annotations
@@ -11,8 +13,11 @@ import email.utils
 import math
 import os
 import random
+import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -42,6 +47,7 @@ class HttpSettings:
     attempts: int = 3                 # total tries, including the first
     backoff: float = 0.5              # base seconds; doubles per retry, plus up to 25 % jitter
     max_bytes: int = 50 * 1024 * 1024
+    total_timeout: float = 120.0      # seconds for the whole fetch, every attempt included
     user_agent: str = f"Ratecard/{_VERSION} (+https://github.com/ratecard; catalog sync)"
 
     @classmethod
@@ -54,6 +60,7 @@ class HttpSettings:
             attempts=int(_env("RATECARD_HTTP_ATTEMPTS", d.attempts, 1, integer=True)),
             backoff=_env("RATECARD_HTTP_BACKOFF", d.backoff, 0.0),
             max_bytes=int(_env("RATECARD_HTTP_MAX_BYTES", d.max_bytes, 1, integer=True)),
+            total_timeout=_env("RATECARD_HTTP_TOTAL_TIMEOUT", d.total_timeout, 0.001),
         )
 
 
@@ -129,6 +136,8 @@ def _fetch_file(path: Path, url: str, settings: HttpSettings) -> FetchResult:
     try:
         if path.is_dir():
             raise FetchError(f"is a directory, not a file: {path}")
+        if path.exists() and not path.is_file():   # a FIFO would block the open forever
+            raise FetchError(f"not a regular file: {path}")
         size = path.stat().st_size
         if size > settings.max_bytes:
             raise FetchError(f"{path}: file larger than {_size(settings.max_bytes)} cap")
@@ -155,17 +164,20 @@ def _fetch_http(url: str, etag: str | None, last_modified: str | None,
     if last_modified:
         headers["If-Modified-Since"] = last_modified
     cause = "no attempt made"
+    deadline = _Deadline(url, settings.total_timeout)
     for attempt in range(1, settings.attempts + 1):
         wait = settings.backoff * 2 ** (attempt - 1) * random.uniform(1.0, 1.25)
         try:
-            with client.stream("GET", url, headers=headers, timeout=_timeout(settings),
-                               follow_redirects=True) as r:
+            with client.stream("GET", url, headers=headers,
+                               timeout=deadline.timeout(settings),
+                               follow_redirects=True) as r, deadline.watch(r):
                 if r.status_code == 304:
                     return FetchResult(body=None, etag=r.headers.get("etag", etag),
                                        last_modified=r.headers.get("last-modified", last_modified),
                                        not_modified=True, url=url)
                 if r.is_success:
-                    return FetchResult(body=_read_capped(r, url, settings.max_bytes),
+                    return FetchResult(body=_read_capped(r, url, settings.max_bytes,
+                                                         deadline),
                                        etag=r.headers.get("etag"),
                                        last_modified=r.headers.get("last-modified"), url=url)
                 status = f"HTTP {r.status_code} {r.reason_phrase}".rstrip()
@@ -189,7 +201,11 @@ def _fetch_http(url: str, etag: str | None, last_modified: str | None,
             cause = f"network error ({exc or type(exc).__name__})"
         except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError) as exc:
             raise FetchError(f"{url}: {exc or type(exc).__name__}") from None
+        if deadline.passed():
+            raise deadline.error(cause)
         if attempt < settings.attempts:
+            if wait >= deadline.remaining():
+                raise deadline.error(cause)   # the next attempt could not start in time
             time.sleep(wait)
     n = settings.attempts
     head, _, detail = cause.partition(" (")
@@ -197,7 +213,8 @@ def _fetch_http(url: str, etag: str | None, last_modified: str | None,
     raise FetchError(f"{url}: {head} after {n} attempt{'s' if n != 1 else ''}{detail}")
 
 
-def _read_capped(response: httpx.Response, url: str, max_bytes: int) -> bytes:
+def _read_capped(response: httpx.Response, url: str, max_bytes: int,
+                 deadline: _Deadline | None = None) -> bytes:
     too_big = FetchError(f"{url}: response larger than {_size(max_bytes)} cap")
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > max_bytes:
@@ -207,7 +224,61 @@ def _read_capped(response: httpx.Response, url: str, max_bytes: int) -> bytes:
         body += chunk
         if len(body) > max_bytes:
             raise too_big
+        if deadline is not None and deadline.passed():
+            raise deadline.error("the body was still arriving")
     return bytes(body)
+
+
+class _Deadline:
+    """The total deadline of one fetch.
+
+    Each attempt's gap timeouts are shortened to what is left, which bounds the wait
+    for headers; while a body streams, a watchdog timer shuts the socket down at the
+    deadline, because a byte arriving within every gap would otherwise never time out.
+    """
+
+    def __init__(self, url: str, seconds: float):
+        self.url, self.seconds = url, seconds
+        self.end = time.monotonic() + seconds
+        self.cut = False          # the watchdog ended a body that was still arriving
+
+    def remaining(self) -> float:
+        return self.end - time.monotonic()
+
+    def passed(self) -> bool:
+        return self.remaining() <= 0
+
+    def error(self, cause: str) -> FetchError:
+        if self.cut:
+            cause = "the body was still arriving"
+        return FetchError(f"{self.url}: no complete answer within the total deadline of "
+                          f"{self.seconds:g} s (RATECARD_HTTP_TOTAL_TIMEOUT; last: {cause})")
+
+    def timeout(self, s: HttpSettings) -> httpx.Timeout:
+        left = max(self.remaining(), 0.001)
+        return httpx.Timeout(min(s.read_timeout, left), connect=min(s.connect_timeout, left),
+                             pool=left)
+
+    @contextmanager
+    def watch(self, response: httpx.Response) -> Iterator[None]:
+        timer = threading.Timer(max(self.remaining(), 0.0), self._cut, (response,))
+        timer.daemon = True
+        timer.start()
+        try:
+            yield
+        finally:
+            timer.cancel()
+
+    def _cut(self, response: httpx.Response) -> None:
+        """Wake a read blocked on this response's socket (the read then fails at once)."""
+        stream = response.extensions.get("network_stream")
+        sock = stream.get_extra_info("socket") if stream is not None else None
+        if sock is not None:
+            self.cut = True
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
 
 def _connect_cause(exc: httpx.ConnectError) -> str:

@@ -45,6 +45,8 @@ class Response:
     chunks_then_hang  send the headers and the first part of the body (truncate_at bytes,
                       default half) and then hang until the server stops (read timeout mid-body)
     chunked           send Transfer-Encoding: chunked instead of a Content-Length
+    drip              send the body one byte every `drip` seconds (a trickling upstream that
+                      never trips a gap timeout); stops early when the server stops
     """
 
     body: bytes = b""
@@ -56,6 +58,7 @@ class Response:
     truncate_at: int | None = None
     chunks_then_hang: bool = False
     chunked: bool = False
+    drip: float | None = None
 
 
 @dataclass(frozen=True)
@@ -128,12 +131,12 @@ class FaultServer:
               headers: dict[str, str] | None = None, delay: float = 0.0,
               etag: str | None = None, last_modified: str | None = None,
               truncate_at: int | None = None, chunks_then_hang: bool = False,
-              chunked: bool = False) -> None:
+              chunked: bool = False, drip: float | None = None) -> None:
         """Answer every request to `path` the same way."""
         self.sequence(path, [Response(
             body=body, status=status, headers=dict(headers or {}), delay=delay, etag=etag,
             last_modified=last_modified, truncate_at=truncate_at,
-            chunks_then_hang=chunks_then_hang, chunked=chunked)])
+            chunks_then_hang=chunks_then_hang, chunked=chunked, drip=drip)])
 
     def sequence(self, path: str, responses: Sequence[Response]) -> None:
         """Answer successive requests to `path` with these responses; repeat the last."""
@@ -239,6 +242,14 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if not send_body:
+            return
+        if resp.drip is not None:
+            for i in range(len(body)):
+                self._write(body[i:i + 1], resp.chunked, last=False)
+                self.wfile.flush()
+                if fault._stopping.wait(resp.drip):
+                    break
+            self.close_connection = True
             return
         if resp.chunks_then_hang or resp.truncate_at is not None:
             cut = resp.truncate_at if resp.truncate_at is not None else len(body) // 2

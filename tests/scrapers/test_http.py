@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import gzip
+import os
 import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -237,3 +239,63 @@ def test_fault_server_stops_cleanly_with_open_connections() -> None:
             client.get(server.url("/hang"), timeout=0.1)
         server.stop()
     server.stop()  # idempotent
+
+
+# -- the total deadline (RATECARD_HTTP_TOTAL_TIMEOUT) -------------------------------------
+# The gap timeout alone never ends a fetch whose upstream trickles one byte at a time.
+MARGIN = 0.75   # seconds past the deadline allowed for scheduling on a busy machine
+
+
+def _timed_failure(url: str, settings: HttpSettings) -> tuple[float, str]:
+    started = time.monotonic()
+    with pytest.raises(FetchError) as info:
+        fetch(url, settings=settings)
+    return time.monotonic() - started, str(info.value)
+
+
+def test_dripping_upstream_ends_by_the_total_deadline(fault_server: FaultServer) -> None:
+    fault_server.serve("/drip.json", b"x" * 2000, drip=0.05)   # 100 s at one byte / 50 ms
+    settings = HttpSettings(read_timeout=1.0, attempts=3, backoff=0.001, total_timeout=1.5)
+    url = fault_server.url("/drip.json")
+    elapsed, message = _timed_failure(url, settings)
+    assert elapsed < 1.5 + MARGIN, f"fetch ran {elapsed:.2f} s past a 1.5 s deadline"
+    assert message.startswith(f"{url}: ") and "total deadline of 1.5 s" in message, message
+    assert "RATECARD_HTTP_TOTAL_TIMEOUT" in message and "\n" not in message
+
+
+def test_retries_stop_at_the_total_deadline(fault_server: FaultServer) -> None:
+    fault_server.serve("/down", status=503)
+    settings = HttpSettings(attempts=50, backoff=0.2, total_timeout=1.0)
+    elapsed, message = _timed_failure(fault_server.url("/down"), settings)
+    assert elapsed < 1.0 + MARGIN and "total deadline of 1 s" in message, message
+    assert "HTTP 503" in message                  # the last cause is still named
+
+
+def test_slow_headers_end_by_the_total_deadline(fault_server: FaultServer) -> None:
+    fault_server.serve("/late", b"{}", delay=5.0)   # well inside the 10 s gap timeout
+    settings = HttpSettings(read_timeout=10.0, attempts=1, total_timeout=0.8)
+    elapsed, message = _timed_failure(fault_server.url("/late"), settings)
+    assert elapsed < 0.8 + MARGIN and "total deadline of 0.8 s" in message, message
+
+
+def test_a_fetch_inside_the_deadline_is_untouched(fault_server: FaultServer) -> None:
+    fault_server.serve("/drip.json", b"x" * 10, drip=0.01)
+    settings = HttpSettings(read_timeout=1.0, attempts=1, total_timeout=5.0)
+    assert fetch(fault_server.url("/drip.json"), settings=settings).body == b"x" * 10
+
+
+def test_total_timeout_from_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert HttpSettings.from_env().total_timeout == 120.0
+    monkeypatch.setenv("RATECARD_HTTP_TOTAL_TIMEOUT", "7.5")
+    assert HttpSettings.from_env().total_timeout == 7.5
+    monkeypatch.setenv("RATECARD_HTTP_TOTAL_TIMEOUT", "0")
+    with pytest.raises(ValueError, match="RATECARD_HTTP_TOTAL_TIMEOUT"):
+        HttpSettings.from_env()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_local_special_file_is_refused_not_waited_on(tmp_path: Path) -> None:
+    pipe = tmp_path / "pipe.json"
+    os.mkfifo(pipe)        # opening it for reading would block until a writer appears
+    with pytest.raises(FetchError, match=f"not a regular file: {pipe}"):
+        fetch(str(pipe), settings=FAST)
