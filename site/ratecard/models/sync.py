@@ -26,7 +26,8 @@ class SyncRun(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     source: Mapped[str] = mapped_column(String(40))
-    # running, success, not_modified, held (whole-run guard), failed
+    # running, success, not_modified, held (whole-run guard), failed, abandoned (its
+    # process died mid-run; marked by the next run of the source)
     status: Mapped[str] = mapped_column(String(20))
     started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

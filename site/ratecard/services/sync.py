@@ -2,7 +2,9 @@
 
 One run = one source, one transaction. Fetch, parse, apply the whole-run guards,
 then diff against what is current and write only what changed. Every run is
-recorded (with its raw payload) whatever its outcome.
+recorded (with its raw payload) whatever its outcome. A successful run's changes and
+its "success" are committed together, so a run a dead process left "running" wrote
+nothing; the next run of that source, once it holds the lock, marks it "abandoned".
 """
 from __future__ import annotations
 
@@ -81,6 +83,7 @@ def _run_locked(db: Database, source: Source, url: str | None, payload: bytes | 
     stamp = midnight(as_of) if as_of else utcnow()
     with db.session() as session:
         _check_order(session, source.name, stamp, replay=as_of is not None)
+        _abandon_orphans(session, source.name)
         previous = _last_fetch(session, source.name, url) if payload is None else None
         run = SyncRun(source=source.name, status="running", started_at=utcnow(), as_of=stamp,
                       url=url, origin=origin)
@@ -108,8 +111,8 @@ def _run_locked(db: Database, source: Source, url: str | None, payload: bytes | 
         with db.session() as session:
             _apply(session, run.id, source.name, stamp, parsed, summary, progress,
                    allow_vanish)
-        return _finish(db, run.id, summary, "success", sha=sha, etag=etag,
-                       last_modified=last_modified, skipped=parsed)
+            return _record(session, run.id, summary, "success", sha=sha, etag=etag,
+                           last_modified=last_modified, skipped=parsed)
     except RunRejected as exc:
         return _finish(db, run.id, summary, exc.status, error=exc.reason, sha=sha)
     except FetchError as exc:
@@ -197,6 +200,17 @@ def _vanish(session: Session, writer: Writer, seen_ids: set[int], stamp: dt.date
     return len(gone)
 
 
+ABANDONED = ("the process running this sync stopped before it finished (killed or "
+             "crashed); none of its changes were written")
+
+
+def _abandon_orphans(session: Session, source: str) -> None:
+    """Runs still "running" while we hold the source's lock belong to a dead process."""
+    session.execute(update(SyncRun).where(
+        SyncRun.source == source, SyncRun.status == "running").values(
+        status="abandoned", finished_at=utcnow(), error=ABANDONED))
+
+
 def _check_order(session: Session, source: str, stamp: dt.datetime, replay: bool) -> None:
     latest = session.scalar(select(SyncRun.as_of).where(
         SyncRun.source == source, SyncRun.status == "success").order_by(
@@ -225,21 +239,26 @@ def _store_payload(db: Database, payload: bytes) -> str:
     return sha
 
 
-def _finish(db: Database, run_id: int, summary: RunSummary, status: str, *,
+def _finish(db: Database, run_id: int, summary: RunSummary, status: str,
+            **outcome: object) -> RunSummary:
+    with db.session() as session:
+        return _record(session, run_id, summary, status, **outcome)  # type: ignore[arg-type]
+
+
+def _record(session: Session, run_id: int, summary: RunSummary, status: str, *,
             error: str | None = None, sha: str | None = None, etag: str | None = None,
             last_modified: str | None = None, skipped: ParseResult | None = None) -> RunSummary:
     summary.status, summary.error = status, error
     details = None
     if skipped is not None and skipped.skipped:
         details = [{"key": s.key, "reason": s.reason} for s in skipped.skipped[:MAX_DETAILS]]
-    with db.session() as session:
-        run = session.get_one(SyncRun, run_id)
-        run.status, run.error, run.finished_at = status, error, utcnow()
-        run.payload_sha256 = sha or run.payload_sha256
-        run.etag, run.last_modified, run.details = etag, last_modified, details
-        for name in ("seen", "added", "changed", "unchanged", "rejected", "quarantined",
-                     "vanished", "price_rows"):
-            setattr(run, name, getattr(summary, name))
+    run = session.get_one(SyncRun, run_id)
+    run.status, run.error, run.finished_at = status, error, utcnow()
+    run.payload_sha256 = sha or run.payload_sha256
+    run.etag, run.last_modified, run.details = etag, last_modified, details
+    for name in ("seen", "added", "changed", "unchanged", "rejected", "quarantined",
+                 "vanished", "price_rows"):
+        setattr(run, name, getattr(summary, name))
     return summary
 
 
