@@ -66,15 +66,24 @@ def db_upgrade() -> None:
 @click.option("--offline", is_flag=True, help="Load the bundled offline catalog.")
 @click.option("--allow-vanish", is_flag=True, help="Publish a run even though many models "
               "vanished (after checking that upstream really dropped them).")
+@click.option("--allow-growth", is_flag=True, help="Publish a run even though it adds many "
+              "new models (after checking that upstream really added them).")
 def sync(sources: tuple[str, ...], path: str | None, as_of: str | None, offline: bool,
-         allow_vanish: bool) -> None:
+         allow_vanish: bool, allow_growth: bool) -> None:
     """Sync SOURCES (default: all) from their URLs, or one from --file."""
+    from ratecard.services.guards import GrowthLimits
     from ratecard.services.locks import LockBusy
     from ratecard.services.offline import load_offline_catalog
     from ratecard.services.sync import SyncRefused, run_sync
+    from scrapers.http import HttpSettings
     from scrapers.registry import SOURCES, get_source
 
     day = _as_of(as_of)
+    try:                     # a bad setting is one line here, not a traceback mid-run
+        HttpSettings.from_env()
+        GrowthLimits.from_env()
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
     try:
         chosen = [get_source(name) for name in sources] if sources else list(SOURCES)
     except KeyError as exc:
@@ -95,7 +104,8 @@ def sync(sources: tuple[str, ...], path: str | None, as_of: str | None, offline:
             url = str(Path(path).resolve()) if path else urls[source.name]  # type: ignore[index]
             try:
                 summaries.append(run_sync(database, source, url=url, as_of=day,
-                                          progress=_progress, allow_vanish=allow_vanish))
+                                          progress=_progress, allow_vanish=allow_vanish,
+                                          allow_growth=allow_growth))
             except (SyncRefused, LockBusy) as exc:
                 click.echo(f"error: {exc}", err=True)
                 sys.exit(2)

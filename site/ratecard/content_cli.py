@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ratecard.content import content_root
+from ratecard.content import Problem, content_root
 
 _root = click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
                      help="The content folder (default: $RATECARD_CONTENT_DIR or ./content).")
@@ -17,7 +17,7 @@ def content() -> None:
     """Editorial Markdown pages and illustrations in content/."""
 
 
-def _print_problems(problems: list) -> tuple[int, int]:  # type: ignore[type-arg]
+def _print_problems(problems: list[Problem]) -> tuple[int, int]:
     errors = warnings = 0
     for problem in problems:
         click.echo(str(problem))
@@ -33,16 +33,14 @@ def _print_problems(problems: list) -> tuple[int, int]:  # type: ignore[type-arg
 def check(root: Path | None) -> None:
     """Validate every file; print `path:line: message`; exit 1 on any error."""
     from ratecard.cli import _database, _ready
-    from ratecard.content.tree import FOLDERS
-    from ratecard.services.content import check_files
+    from ratecard.services.content_files import check_report
 
     root = root or content_root()
     database = _database()
     _ready(database)
     with database.session() as session:
-        problems = check_files(session, root)
+        problems, files = check_report(session, root)
     errors, warnings = _print_problems(problems)
-    files = sum(1 for f in FOLDERS if (root / f).is_dir() for _ in (root / f).rglob("*.md"))
     click.echo(f"{files} file(s) checked: {errors} error(s), {warnings} warning(s)", err=True)
     if errors:
         sys.exit(1)
@@ -67,6 +65,10 @@ def import_(root: Path | None) -> None:
     if report.rejected:
         click.echo("rejected (the last good revision stays published): "
                    + ", ".join(report.rejected), err=True)
+    if report.refused:
+        click.echo("refused (not read, nothing imported from them): "
+                   + ", ".join(report.refused), err=True)
+    if report.rejected or report.refused:
         sys.exit(1)
 
 
@@ -83,11 +85,17 @@ def export(root: Path | None, all_: bool) -> None:
     database = _database()
     _ready(database)
     skipped: list[Path] = []
+    refused: list[Problem] = []
     with database.session() as session:
-        written = export_files(session, root, only_changed=not all_, skipped=skipped)
+        written = export_files(session, root, only_changed=not all_, skipped=skipped,
+                               refused=refused)
     for path in written:
         click.echo(f"wrote {path}")
     for path in skipped:
         click.echo(f"kept {path}: it has changes the database has not published "
                    "(import it, or use --all to overwrite)", err=True)
-    click.echo(f"{len(written)} file(s) written", err=True)
+    for problem in refused:
+        click.echo(str(problem), err=True)
+    click.echo(f"{len(written)} file(s) written, {len(refused)} refused", err=True)
+    if refused:
+        sys.exit(1)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ratecard.content import Problem
+from ratecard.content import Problem, files
 from ratecard.content.check import check_document
 from ratecard.content.source import path_for, serialize, to_json
 from ratecard.content.tree import MediaSource, SourceFile, Tree, scan
@@ -33,6 +33,7 @@ class ImportReport:
     updated: list[str] = field(default_factory=list)     # a new published revision
     unchanged: list[str] = field(default_factory=list)
     rejected: list[str] = field(default_factory=list)    # failed the check: not published
+    refused: list[str] = field(default_factory=list)     # not read at all (link, not UTF-8…)
     problems: list[Problem] = field(default_factory=list)
     media: list[str] = field(default_factory=list)       # media names stored or replaced
 
@@ -43,7 +44,8 @@ class ImportReport:
     def line(self) -> str:
         return (f"content: {len(self.created)} created, {len(self.updated)} updated, "
                 f"{len(self.unchanged)} unchanged, {len(self.rejected)} rejected, "
-                f"{len(self.media)} media stored, {len(self.errors)} error(s)")
+                f"{len(self.refused)} refused, {len(self.media)} media stored, "
+                f"{len(self.errors)} error(s)")
 
 
 # -- checking ------------------------------------------------------------------------------
@@ -60,15 +62,29 @@ def check_tree(session: Session, tree: Tree) -> dict[str, list[Problem]]:
     for problem in tree.problems:
         found.setdefault(problem.path, []).append(problem)
     for source in tree.files:
-        found.setdefault(source.path, []).extend(
-            check_document(source.doc, source.kind, source.slug, catalog))
+        try:
+            problems = check_document(source.doc, source.kind, source.slug, catalog)
+        except Exception as exc:      # one file that breaks the checker never stops the rest
+            log.exception("content check of %s failed", source.path)
+            problems = [Problem(source.path, 1, f"could not be checked ({type(exc).__name__})"
+                                "; nothing from this file is published")]
+        found.setdefault(source.path, []).extend(problems)
     return found
 
 
 def check_files(session: Session, root: Path) -> list[Problem]:
     """`ratecard content check`: every problem in content/, sorted by file and line."""
-    found = check_tree(session, scan(root))
-    return sorted((p for ps in found.values() for p in ps), key=lambda p: (p.path, p.line))
+    return check_report(session, root)[0]
+
+
+def check_report(session: Session, root: Path) -> tuple[list[Problem], int]:
+    """(every problem sorted by file and line, how many page files there are)."""
+    tree = scan(root)
+    found = check_tree(session, tree)
+    pages = {f.path for f in tree.files} | {p.path for p in tree.problems
+                                            if p.path.endswith(".md")}
+    return sorted((p for ps in found.values() for p in ps),
+                  key=lambda p: (p.path, p.line)), len(pages)
 
 
 # -- import --------------------------------------------------------------------------------
@@ -77,7 +93,8 @@ def import_files(session: Session, root: Path, *, author: str = FILE_AUTHOR) -> 
     tree = scan(root)
     found = check_tree(session, tree)
     report = ImportReport(problems=sorted((p for ps in found.values() for p in ps),
-                                          key=lambda p: (p.path, p.line)))
+                                          key=lambda p: (p.path, p.line)),
+                          refused=sorted({p.path for p in tree.problems if p.is_error}))
     for media in tree.media:
         if _store_media(session, media):
             report.media.append(media.name)
@@ -169,13 +186,15 @@ def run_import(db: Database, root: Path) -> ImportReport | None:
 # -- export --------------------------------------------------------------------------------
 
 def export_files(session: Session, root: Path, *, only_changed: bool = True,
-                 skipped: list[Path] | None = None) -> list[Path]:
+                 skipped: list[Path] | None = None,
+                 refused: list[Problem] | None = None) -> list[Path]:
     """Write each page's published revision (and every stored illustration) to content/.
 
     With only_changed (the default) a file is left alone when it already says what the
     published revision says, and also when it is *ahead* of the database (text no revision
     has, or a rejected/draft revision newer than the published one): an author's work in
-    progress is never overwritten. Those paths are added to `skipped`."""
+    progress is never overwritten. Those paths are added to `skipped`. A target that is a
+    link, or lies under one, is never written: it is added to `refused` as a problem."""
     tree = scan(root)
     existing = {(f.kind, f.slug): f for f in tree.files}
     written: list[Path] = []
@@ -198,21 +217,27 @@ def export_files(session: Session, root: Path, *, only_changed: bool = True,
                 if skipped is not None:
                     skipped.append(root / source.rel)
                 continue
-        path = root / (source.rel if source else path_for(page.kind, page.slug))
-        _write(path, serialize(page.kind, rev.front_matter, rev.body).encode("utf-8"))
-        written.append(path)
+        rel = source.rel if source else path_for(page.kind, page.slug)
+        data = serialize(page.kind, rev.front_matter, rev.body).encode("utf-8")
+        if _write(root, rel, data, refused):
+            written.append(root / rel)
     on_disk = {m.name: m.sha256 for m in tree.media}
     for media in session.scalars(select(MediaFile).order_by(MediaFile.name)):
         if only_changed and on_disk.get(media.name) == media.sha256:
             continue
-        path = root / "media" / media.name
-        _write(path, media.data)
-        written.append(path)
+        rel = PurePosixPath("media", media.name)
+        if _write(root, rel, media.data, refused):
+            written.append(root / rel)
     return written
 
 
-def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)
+def _write(root: Path, rel: PurePosixPath, data: bytes, refused: list[Problem] | None) -> bool:
+    try:
+        files.write(root, rel, data)
+    except files.Refused as exc:
+        problem = Problem(str(root / exc.rel), 1, f"not written: {exc.message}")
+        log.warning("%s", problem)
+        if refused is not None:
+            refused.append(problem)
+        return False
+    return True

@@ -5,10 +5,16 @@ guards hold one suspicious price change in quarantine while the rest publishes.
 """
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
 from decimal import Decimal
+
+from ratecard.config import positive_number
 
 # A run that would make more than this share of a source's live models vanish is held.
 MAX_VANISH_SHARE = Decimal("0.20")
+# A run may always add this many new models, whatever the share (small sources grow in steps).
+GROWTH_ALLOWANCE = 100
 # A price moving by more than this factor (either way) waits for review.
 MAX_PRICE_FACTOR = Decimal(10)
 # Sources disagreeing by more than this are recorded for the pages to show.
@@ -24,13 +30,42 @@ class RunRejected(Exception):
         self.reason = reason
 
 
-def check_run(seen_ids: set[str], live_ids: set[str], *, allow_vanish: bool = False) -> None:
-    """Raise RunRejected when the payload is empty or would drop too many models.
+@dataclass(frozen=True)
+class GrowthLimits:
+    """How many new models one run may add before it is held for an operator.
 
-    allow_vanish: an operator has checked that the models really went away upstream.
+    share       new models as a share of the source's live models (1.5 = +150 %); the
+                dated LiteLLM snapshots, half a year apart, grew by up to 123 %
+    first_load  a source with no live models (its first run) may add at most this many
+    """
+
+    share: Decimal = Decimal("1.5")
+    first_load: int = 10_000
+
+    @classmethod
+    def from_env(cls) -> GrowthLimits:
+        """RATECARD_SYNC_MAX_GROWTH and RATECARD_SYNC_MAX_FIRST_LOAD; a bad value is a
+        ValueError naming the variable."""
+        d = cls()
+        share = positive_number("RATECARD_SYNC_MAX_GROWTH", float(d.share))
+        if not math.isfinite(share):
+            raise ValueError(f"RATECARD_SYNC_MAX_GROWTH must be a finite number, got {share}")
+        first = positive_number("RATECARD_SYNC_MAX_FIRST_LOAD", d.first_load, int)
+        return cls(share=Decimal(str(share)), first_load=int(first))
+
+
+def check_run(seen_ids: set[str], live_ids: set[str], *, allow_vanish: bool = False,
+              allow_growth: bool = False, growth: GrowthLimits | None = None) -> None:
+    """Raise RunRejected when the payload is empty, would drop too many models or add
+    too many.
+
+    allow_vanish / allow_growth: an operator has checked that the models really went
+    away upstream / really arrived there.
     """
     if not seen_ids:
         raise RunRejected("failed", "empty payload: no models parsed")
+    if not allow_growth:
+        _check_growth(seen_ids, live_ids, growth or GrowthLimits())
     if not live_ids or allow_vanish:
         return
     vanishing = live_ids - seen_ids
@@ -43,6 +78,25 @@ def check_run(seen_ids: set[str], live_ids: set[str], *, allow_vanish: bool = Fa
             f"more than the {MAX_VANISH_SHARE:.0%} allowed (e.g. {examples}); nothing written "
             "(if upstream really dropped them: ratecard sync SOURCE --allow-vanish)",
         )
+
+
+def _check_growth(seen_ids: set[str], live_ids: set[str], limits: GrowthLimits) -> None:
+    new = len(seen_ids) - len(seen_ids & live_ids)
+    if not live_ids:
+        if new <= limits.first_load:
+            return
+        why = (f"the first run of this source would add {new} models, more than the "
+               f"{limits.first_load} allowed for a first load (RATECARD_SYNC_MAX_FIRST_LOAD)")
+    else:
+        allowed = max(int(limits.share * len(live_ids)), GROWTH_ALLOWANCE)
+        if new <= allowed:
+            return
+        share = Decimal(new) / Decimal(len(live_ids))
+        why = (f"{new} new models would join the {len(live_ids)} live ones (+{share:.0%}), "
+               f"more than the +{limits.share:.0%} allowed (RATECARD_SYNC_MAX_GROWTH)")
+    examples = ", ".join(sorted(seen_ids - live_ids)[:5])
+    raise RunRejected("held", f"{why} (e.g. {examples}); nothing written (if upstream "
+                              "really added them: ratecard sync SOURCE --allow-growth)")
 
 
 def check_change(old: Decimal, new: Decimal) -> str | None:

@@ -22,7 +22,7 @@ from ratecard.models import Capability, Price, SyncPayload, SyncRun
 from ratecard.services.apply import Writer, midnight
 from ratecard.services.catalog_state import load_state
 from ratecard.services.disagreements import refresh_disagreements
-from ratecard.services.guards import RunRejected, check_run
+from ratecard.services.guards import GrowthLimits, RunRejected, check_run
 from ratecard.services.locks import source_lock
 from scrapers.base import ParseError, ParseResult, Source
 from scrapers.http import FetchError
@@ -68,18 +68,26 @@ class RunSummary:
 def run_sync(db: Database, source: Source, *, url: str | None = None,
              payload: bytes | None = None, as_of: dt.date | None = None,
              origin: str | None = None, progress: Progress | None = None,
-             allow_vanish: bool = False) -> RunSummary:
+             allow_vanish: bool = False, allow_growth: bool = False) -> RunSummary:
     """Sync one source. `payload` skips the fetch (offline catalog, tests).
 
-    allow_vanish lifts the mass-vanish guard for one run, after an operator has checked
-    that the models really left the source."""
+    allow_vanish / allow_growth lift the mass-vanish / mass-addition guard for one run,
+    after an operator has checked that the models really left / joined the source."""
+    guards = Overrides(allow_vanish, allow_growth, GrowthLimits.from_env())
     with source_lock(db, source.name):
-        return _run_locked(db, source, url, payload, as_of, origin, progress, allow_vanish)
+        return _run_locked(db, source, url, payload, as_of, origin, progress, guards)
+
+
+@dataclass(frozen=True)
+class Overrides:
+    allow_vanish: bool
+    allow_growth: bool
+    growth: GrowthLimits
 
 
 def _run_locked(db: Database, source: Source, url: str | None, payload: bytes | None,
                 as_of: dt.date | None, origin: str | None,
-                progress: Progress | None, allow_vanish: bool) -> RunSummary:
+                progress: Progress | None, guards: Overrides) -> RunSummary:
     stamp = midnight(as_of) if as_of else utcnow()
     with db.session() as session:
         _check_order(session, source.name, stamp, replay=as_of is not None)
@@ -109,8 +117,7 @@ def _run_locked(db: Database, source: Source, url: str | None, payload: bytes | 
             raise RunRejected("failed", f"payload could not be parsed: {exc}") from None
         summary.rejected = len(parsed.skipped)
         with db.session() as session:
-            _apply(session, run.id, source.name, stamp, parsed, summary, progress,
-                   allow_vanish)
+            _apply(session, run.id, source.name, stamp, parsed, summary, progress, guards)
             return _record(session, run.id, summary, "success", sha=sha, etag=etag,
                            last_modified=last_modified, skipped=parsed)
     except RunRejected as exc:
@@ -124,11 +131,12 @@ def _run_locked(db: Database, source: Source, url: str | None, payload: bytes | 
 
 def _apply(session: Session, run_id: int, source: str, stamp: dt.datetime,
            parsed: ParseResult, summary: RunSummary, progress: Progress | None,
-           allow_vanish: bool) -> None:
+           guards: Overrides) -> None:
     state = load_state(session, source)
     records = parsed.models
     check_run({r.canonical_id for r in records}, state.live_model_ids(),
-              allow_vanish=allow_vanish)
+              allow_vanish=guards.allow_vanish, allow_growth=guards.allow_growth,
+              growth=guards.growth)
     writer = Writer(session, source, run_id, stamp, state)
     # Pass 1: providers, models and aliases (ids are needed before prices).
     models = []

@@ -91,16 +91,23 @@ def media() -> tuple[str, int]:
 
 @bp.post("/export")
 @admin_only
-def export() -> Response:
+def export() -> Response | tuple[str, int]:
     from ratecard.content import content_root
     from ratecard.services.content import export_files
 
     db = db_session()
     root = content_root()
     skipped: list = []
-    written = export_files(db, root, skipped=skipped)
-    audit(db, g.user, "export", str(root), {"written": len(written), "skipped": len(skipped)},
+    refused: list = []
+    written = export_files(db, root, skipped=skipped, refused=refused)
+    audit(db, g.user, "export", str(root), {"written": len(written), "skipped": len(skipped),
+                                            "refused": [str(p) for p in refused][:20]},
           auth.client_ip())
     db.commit()
+    if refused:
+        # A link in content/ is never written through: say which, so an admin can look.
+        return render("editor/error.html", 409, title="Export: some files were not written",
+                      detail=f"{len(written)} file(s) written, {len(skipped)} left alone; "
+                      "not written: " + "; ".join(str(p) for p in refused[:20]))
     return redirect(url_for("editor.index", done="exported", written=len(written),
                             skipped=len(skipped)))
