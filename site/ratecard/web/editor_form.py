@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.orm import Session
 
 from ratecard.content import ALLOWED_KEYS, source
+from ratecard.web.params import digits
 
 MAX_FRONT_MATTER = 64 * 1024
 FENCE = re.compile(r"^(---|\.\.\.)[ \t]*$")
@@ -56,11 +57,15 @@ def draft_from_form(form: Mapping[str, str], *, kind: str | None = None,
                     slug: str | None = None) -> Draft:
     raw_base = _text(form.get("base_revision_id")).strip()
     front_text = _text(form.get("front_matter"))
+    base_ok = raw_base == "" or digits(raw_base) and len(raw_base) < 13
     draft = Draft(kind=kind or _text(form.get("kind")), slug=slug or _text(form.get("slug")),
                   front_matter_text=front_text, body=_text(form.get("body")),
-                  base_revision_id=int(raw_base) if raw_base.isdigit() and len(raw_base) < 12
-                  else None)
+                  base_revision_id=int(raw_base) if raw_base and base_ok else None)
     draft.front_matter, draft.problems = parse_front_matter(front_text, draft.kind)
+    if not base_ok:
+        # Not a 400: the text is shown again with the problem, nothing is lost.
+        draft.problems.append(f"base_revision_id: {raw_base[:40]!r} is not a revision number; "
+                              "reload the page to edit its latest revision")
     return draft
 
 

@@ -17,6 +17,7 @@ from ratecard.content import KINDS, source
 from ratecard.models import AuditEntry
 from ratecard.queries import content as content_queries
 from ratecard.services import content as content_service
+from ratecard.web import params
 from ratecard.web.editor import bp, render
 from ratecard.web.editor_form import (
     Draft,
@@ -27,8 +28,10 @@ from ratecard.web.editor_form import (
     draft_from_text,
     preview_of,
 )
+from ratecard.web.errors import BadParameter
 from ratecard.web.session import db_session
 
+MAX_REVISION = 10**12
 DONE = {"saved": "Draft saved as revision {rev}.",
         "published": "Revision {rev} is published.",
         "rolled_back": "Rolled back: revision {rev} (a copy of an earlier one) is published."}
@@ -61,10 +64,10 @@ def _page(kind: str, slug: str):  # type: ignore[no-untyped-def]
 
 
 def _revision_id(name: str, page) -> int:  # type: ignore[no-untyped-def]
-    raw = request.values.get(name, "")
-    if not raw.isdigit() or len(raw) > 12:
-        abort(400, description=f"{name}: {raw!r} is not a revision number.")
-    wanted = int(raw)
+    wanted = params.whole(name, 1, MAX_REVISION, source=request.values,
+                          what="a revision number")
+    if wanted is None:
+        raise BadParameter(name, "a revision number is required")
     if wanted not in {r.id for r in content_queries.revisions(db_session(), page.id)}:
         abort(404, description=f"{name}: revision {wanted} is not a revision of this page.")
     return wanted
@@ -100,12 +103,12 @@ def index() -> tuple[str, int]:
     missing = [cid for cid in model_ids(db)
                if ("model", cid) not in have and valid_name("model", cid)]
     message = None
-    if request.args.get("done") == "exported":
-        written, skipped = request.args.get("written", ""), request.args.get("skipped", "")
-        written = written if written.isdigit() else "?"
-        message = (f"Exported to content/: {written} file(s) written"
-                   + (f", {skipped} left alone because the file is newer than the database."
-                      if skipped.isdigit() and skipped != "0" else "."))
+    if params.choice("done", ("exported",), "notice") == "exported":
+        written = params.whole("written", 0, MAX_REVISION)
+        skipped = params.whole("skipped", 0, MAX_REVISION)
+        message = (f"Exported to content/: {'?' if written is None else written} file(s) "
+                   "written" + (f", {skipped} left alone because the file is newer than the "
+                                "database." if skipped else "."))
     return render("editor/index.html", rows=rows, missing_models=missing, kinds=KINDS,
                   message=message)
 
@@ -133,9 +136,9 @@ def edit(kind: str, slug: str) -> tuple[str, int]:
     page = _page(kind, slug)
     head = page.head
     draft = draft_from_revision(page, head)
-    done = request.args.get("done")
-    rev = request.args.get("rev", "")
-    message = DONE[done].format(rev=rev if rev.isdigit() else "?") if done in DONE else None
+    done = params.choice("done", DONE, "notice")
+    rev = params.whole("rev", 1, MAX_REVISION, what="a revision number")
+    message = DONE[done].format(rev="?" if rev is None else rev) if done else None
     return _edit_page(draft, page=page, message=message)
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, jsonify, render_template, request
-from werkzeug.exceptions import BadRequest, HTTPException
+from flask.globals import request_ctx
+from markupsafe import escape
+from werkzeug.exceptions import BadHost, BadRequest, HTTPException
 
 log = logging.getLogger("ratecard.web")
 
@@ -30,7 +32,15 @@ def problem(status: int, title: str, detail: str | None = None, **extra: object)
     return response
 
 
+# Without a URL adapter (a Host header that is no host name) url_for cannot build the
+# layout's links: a page of its own, with no links to build.
+BARE_PAGE = ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}"
+             "</title></head><body><h1>{title}</h1><p>{detail}</p></body></html>")
+
+
 def _page(status: int, title: str, detail: str | None, **context: object) -> tuple[str, int]:
+    if request_ctx.url_adapter is None:
+        return BARE_PAGE.format(title=escape(title), detail=escape(detail or "")), status
     template = {404: "errors/404.html", 400: "errors/400.html"}.get(status, "errors/error.html")
     return render_template(template, status=status, title=title, detail=detail,
                            **context), status
@@ -38,6 +48,8 @@ def _page(status: int, title: str, detail: str | None, **context: object) -> tup
 
 def _http_error(exc: HTTPException) -> Response | tuple[str, int]:
     status = exc.code or 500
+    if isinstance(exc, BadHost):
+        exc = BadParameter("Host", "the Host header is not a valid host name")
     if request.path.startswith("/api/"):
         extra = {"parameter": exc.parameter} if isinstance(exc, BadParameter) else {}
         return problem(status, exc.name, exc.description, **extra)

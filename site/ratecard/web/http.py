@@ -14,6 +14,7 @@ from collections import OrderedDict
 from flask import Flask, Response, g, request
 
 from ratecard.queries.version import data_version
+from ratecard.web.params import check_query_string, request_key
 from ratecard.web.session import db_session
 
 # Scripts only from us; plotly.js injects its own <style> elements, hence inline styles.
@@ -39,7 +40,7 @@ def _version_check() -> Response | None:
         return None
     version, stamp = request_version()
     # Weak: the same data renders the same page, not necessarily the same bytes (gzip).
-    path_hash = hashlib.sha256(request.full_path.encode()).hexdigest()[:16]
+    path_hash = hashlib.sha256(request_key().encode()).hexdigest()[:16]
     g.data_etag = f"{version}-{path_hash}"
     g.data_stamp = stamp
     if request.if_none_match.contains_weak(g.data_etag):
@@ -121,5 +122,6 @@ _gzipped = _GzipCache().get
 
 
 def init_app(app: Flask) -> None:
+    app.before_request(check_query_string)     # first: nothing reads a query it refuses
     app.before_request(_version_check)
     app.after_request(_after)

@@ -8,6 +8,7 @@ from flask import render_template
 from ratecard.models import ChangeEvent
 from ratecard.queries import changes as q
 from ratecard.queries import listing
+from ratecard.web import params
 from ratecard.web.errors import BadParameter
 from ratecard.web.formatting import (
     METER_LABELS,
@@ -17,13 +18,7 @@ from ratecard.web.formatting import (
     conditions_label,
     money,
 )
-from ratecard.web.pages.catalog import (
-    cached_page,
-    check_page,
-    choice_arg,
-    date_arg,
-    page_arg,
-)
+from ratecard.web.page_cache import cached_page
 from ratecard.web.public import bp
 from ratecard.web.session import db_session
 
@@ -104,14 +99,14 @@ def _changes() -> str:
     session = db_session()
     providers = listing.providers(session)
     filters = q.ChangeFilters(
-        provider=choice_arg("provider", {slug for slug, _ in providers}, "provider"),
-        kind=choice_arg("kind", q.KINDS, "kind of change"),
-        start=date_arg("from"), end=date_arg("to"))
+        provider=params.choice("provider", {slug for slug, _ in providers}, "provider"),
+        kind=params.choice("kind", q.KINDS, "kind of change"),
+        start=params.date("from"), end=params.date("to"))
     if filters.start and filters.end and filters.start > filters.end:
         raise BadParameter("to", f"{filters.end} is before from={filters.start}")
-    page_number = page_arg()
+    page_number = params.page()
     page = q.events(session, filters, page_number)
-    check_page(page_number, page.pages)
+    params.check_page(page_number, page.pages)
     return render_template("changes/index.html", page=page, filters=filters,
                            providers=providers, kinds=KIND_LABELS,
                            filtered=filters != q.ChangeFilters())

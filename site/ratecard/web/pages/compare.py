@@ -16,10 +16,11 @@ from ratecard.models import Capability, Model, Price
 from ratecard.queries import catalog
 from ratecard.queries.models import shown_capabilities, shown_prices
 from ratecard.queries.shown import IMAGE_MODES
+from ratecard.web import params
 from ratecard.web.errors import BadParameter
 from ratecard.web.formatting import METER_LABELS, provider_name
 from ratecard.web.http import request_version
-from ratecard.web.pages.catalog import cached_page, text_arg
+from ratecard.web.page_cache import cached_page
 from ratecard.web.public import bp
 from ratecard.web.session import db_session
 
@@ -158,7 +159,7 @@ def _compare() -> str | Response:
     if unknown:
         raise BadParameter("models", "no model with the id " + ", ".join(
             repr(i[:100]) for i in unknown[:MAX_MODELS]))
-    added = text_arg("add", 255)
+    added = params.text("add", 255)
     if added is not None:
         return _add(ids, added.lower())
     if len(ids) < MIN_MODELS:

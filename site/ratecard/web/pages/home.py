@@ -7,7 +7,7 @@ from flask import g, render_template
 
 from ratecard.queries import catalog, changes
 from ratecard.web.http import request_version
-from ratecard.web.pages.catalog import cached_page
+from ratecard.web.page_cache import cached_page
 from ratecard.web.public import bp
 from ratecard.web.session import db_session
 

@@ -27,10 +27,10 @@ from ratecard.queries.models import precedence_rank, shown_capabilities
 from ratecard.web.errors import BadParameter, problem
 from ratecard.web.formatting import money
 from ratecard.web.http import request_version
+from ratecard.web.page_cache import page_cache
 from ratecard.web.pages import profile_calc as calc
 from ratecard.web.pages import profile_view as view
 from ratecard.web.pages import profile_words as words
-from ratecard.web.pages.catalog import RenderCache
 from ratecard.web.public import bp
 from ratecard.web.session import db_session
 
@@ -134,7 +134,7 @@ def profile(provider: str, name: str) -> Response | str:
     version = g.get("data_etag") or request_version()[0]     # set by web/http.py
     key = ("profile", version, str(editorial.revision_id if editorial else 0),
            dt.datetime.now(dt.UTC).date().isoformat(), request.url_root, request.path)
-    cache = current_app.extensions.setdefault("ratecard.pages", RenderCache())
+    cache = page_cache()
     page = cache.get(key)
     if page is None:
         page = render_template("profile/page.html", **profile_context(model, editorial))

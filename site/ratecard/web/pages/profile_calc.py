@@ -3,9 +3,10 @@ the parameter), and the texts its result cells show. The arithmetic is ratecard.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from ratecard import costs
+from ratecard.web import params
 from ratecard.web.errors import BadParameter
 from ratecard.web.formatting import money
 
@@ -17,37 +18,12 @@ def _whole(args: Mapping[str, str], name: str, default: int, limit: int) -> int:
     """A count from the form: absent = the default, left empty = 0."""
     if name not in args:
         return default
-    raw = args[name].strip().replace("_", "")
-    if raw == "":
-        return 0
-    if not (raw.isascii() and raw.isdigit()):
-        raise BadParameter(name, f"must be a whole number of 0 or more, got {raw[:40]!r}")
-    value = int(raw)
-    if value > limit:
-        raise BadParameter(name, f"must be at most {limit:,}, got {value:,}")
-    return value
+    return params.whole(name, 0, limit, source=args, what="a whole number of 0 or more") or 0
 
 
 def _percent(args: Mapping[str, str], name: str) -> Decimal:
-    raw = args.get(name, "").strip().rstrip("%").strip()
-    if raw == "":
-        return Decimal(0)
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        value = Decimal("NaN")
-    if not value.is_finite() or not 0 <= value <= 100:
-        raise BadParameter(name, f"must be a percentage from 0 to 100, got {raw[:40]!r}")
-    return value
-
-
-def _flag(args: Mapping[str, str], name: str) -> bool:
-    raw = args.get(name, "").strip().lower()
-    if raw in ("", "0", "off", "false", "no"):
-        return False
-    if raw in ("1", "on", "true", "yes"):
-        return True
-    raise BadParameter(name, f"must be on or off, got {raw[:40]!r}")
+    return params.decimal(name, maximum=Decimal(100), source=args,
+                          what="a percentage from 0 to 100") or Decimal(0)
 
 
 def option_value(option: costs.ImageOption) -> str:
@@ -60,7 +36,7 @@ def parse_job(args: Mapping[str, str], rates: costs.Rates, image_mode: bool = Fa
     typical conversation; for an image model one image (no chat tokens), or a prompt's
     worth of input tokens when it is billed by the token only."""
     options = {option_value(o): o for o, _ in costs.image_costs(rates)}
-    raw_option = args.get("image_option", "").strip()
+    raw_option = params.text("image_option", source=args) or ""
     if raw_option and raw_option not in options:
         choices = ", ".join(options) or "none (no per-image prices are published)"
         raise BadParameter("image_option", f"must be one of: {choices}")
@@ -71,7 +47,7 @@ def parse_job(args: Mapping[str, str], rates: costs.Rates, image_mode: bool = Fa
         tokens_out=_whole(args, "tokens_out", 0 if image_mode else costs.TYPICAL_OUTPUT,
                           MAX_TOKENS),
         cached_pct=_percent(args, "cached_pct"),
-        batch=_flag(args, "batch"),
+        batch=params.flag("batch", source=args),
         images=_whole(args, "images", 1 if rates.images else 0, MAX_IMAGES),
         image_option=options.get(raw_option, default_option),
         image_tokens=_whole(args, "image_tokens", 0, MAX_TOKENS),

@@ -5,8 +5,9 @@ from flask import abort, render_template
 
 from ratecard.queries import changes, listing
 from ratecard.queries import providers as q
+from ratecard.web import params
 from ratecard.web.formatting import provider_name
-from ratecard.web.pages.catalog import cached_page, check_page, page_arg
+from ratecard.web.page_cache import cached_page
 from ratecard.web.public import bp
 from ratecard.web.session import db_session
 
@@ -36,10 +37,10 @@ def _provider(slug: str) -> str:
     found = q.provider_by_slug(session, slug) if readable else None
     if found is None:
         abort(404, description=f"No provider with the slug {slug[:80]!r}.")
-    page_number = page_arg()
+    page_number = params.page()
     page = listing.listing(session, listing.Filters(provider=found.slug, include_deprecated=True),
                            "name", page=page_number, per_page=PER_PAGE)
-    check_page(page_number, page.pages)
+    params.check_page(page_number, page.pages)
     recent = changes.latest(session, changes.ChangeFilters(provider=found.slug), limit=15,
                             exclude=("model_added",))
     return render_template("providers/detail.html", provider=found, page=page,

@@ -6,7 +6,8 @@ from xml.sax.saxutils import escape
 from flask import Response, request, url_for
 
 from ratecard.queries import catalog, listing
-from ratecard.web.pages.catalog import cached_page, profile_path, profile_root
+from ratecard.web.links import profile_path, profile_root
+from ratecard.web.page_cache import cached_page
 from ratecard.web.public import bp
 from ratecard.web.session import db_session
 

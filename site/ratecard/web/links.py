@@ -1,0 +1,67 @@
+"""Links the pages build by the hundred: this page with other parameters (url_with), a
+model's profile, a provider's page. Template globals (registered in web/public.py)."""
+from __future__ import annotations
+
+from urllib.parse import quote, urlencode
+
+from flask import g, request, url_for
+
+from ratecard.models import Model
+from ratecard.queries.listing import ModelRef
+
+_SEGMENT_SAFE = "!$&'()*+,/:;=@"     # werkzeug.routing.BaseConverter.to_url
+
+
+def url_with(**changes: object) -> str:
+    """This page's URL with some query parameters changed (None removes one). Changing a
+    filter or the sort goes back to page 1."""
+    args: dict[str, list[str]] = {k: [v for v in request.args.getlist(k) if v]
+                                  for k in request.args}
+    if "page" not in changes:
+        args.pop("page", None)
+    for key, value in changes.items():
+        if value is None or value == "" or value == []:
+            args.pop(key, None)
+        elif isinstance(value, list | tuple):
+            args[key] = [str(v) for v in value]
+        else:
+            args[key] = [str(value)]
+    params = {k: v for k, v in args.items() if v}
+    # A page links to itself dozens of times: build the path once per request, then append
+    # the query as url_for would (werkzeug's _urlencode: these characters stay unescaped).
+    # Query parameters never reach url_for as arguments, so ?_anchor=… or a parameter named
+    # like a path part (/providers/x?slug=…) is a parameter like any other, not a 500.
+    if "url_with_base" not in g:
+        g.url_with_base = url_for(request.endpoint or "public.home",
+                                  **(request.view_args or {}))
+    if not params:
+        return g.url_with_base  # type: ignore[no-any-return]
+    return g.url_with_base + "?" + urlencode(  # type: ignore[no-any-return]
+        [(k, v) for k, values in params.items() for v in values], safe="!$'()*,/:;?@")
+
+
+def profile_url(model: Model | ModelRef) -> str:
+    return profile_path(model.provider.slug, model.canonical_id)
+
+
+def profile_path(provider_slug: str, canonical_id: str, root: str | None = None) -> str:
+    """url_for("public.profile", provider=…, name=…) without its cost per call (the sitemap
+    links thousands of models): the prefix (profile_root) comes from url_for once per
+    request, each part is quoted as werkzeug's converters quote it (BaseConverter.to_url)."""
+    name = canonical_id.split("/", 1)[1]
+    return (f"{root or profile_root()}/{quote(provider_slug, safe=_SEGMENT_SAFE)}/"
+            f"{quote(name, safe=_SEGMENT_SAFE)}")
+
+
+def provider_path(slug: str) -> str:
+    """url_for("public.provider", slug=…) for a table of models: as profile_path."""
+    if "provider_root" not in g:
+        g.provider_root = url_for("public.provider", slug="p").removesuffix("/p")
+    return f"{g.provider_root}/{quote(slug, safe=_SEGMENT_SAFE)}"
+
+
+def profile_root() -> str:
+    """What every profile URL starts with ("/models", behind any script root)."""
+    if "profile_root" not in g:
+        g.profile_root = url_for("public.profile", provider="p", name="n").removesuffix("/p/n")
+    return g.profile_root  # type: ignore[no-any-return]

@@ -1,0 +1,196 @@
+"""Every query-string and form parameter is parsed here, by type, with one set of rules.
+
+A value the user got wrong raises BadParameter (a 400 naming the parameter: an HTML page on
+the site, an RFC 9457 problem document on /api, web/errors.py). The rules, the same for
+every page:
+- a parameter that is absent or left empty is "not given" (None, or the default);
+- numbers are ASCII digits only ('²' and '١٢' are digits to Python, not to us), in a range;
+- flags are on/off words; anything else is a 400, not silently "off";
+- text is length-capped and has no control characters;
+- dates are YYYY-MM-DD between MIN_DATE and MAX_DATE (so date arithmetic never overflows).
+Each parser reads request.args unless given another mapping (request.form, the calculator's
+arguments).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from urllib.parse import unquote_to_bytes
+
+from flask import request
+
+from ratecard.web.errors import BadParameter
+
+MAX_TEXT = 200
+MAX_PAGE = 1_000_000
+MIN_DATE = dt.date(1970, 1, 1)
+MAX_DATE = dt.date(2999, 12, 31)
+TRUE_WORDS = ("1", "on", "true", "yes")
+FALSE_WORDS = ("0", "off", "false", "no")
+_MAX_DIGITS = 20
+
+
+def _source(source: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    return request.args if source is None else source
+
+
+def _shown(raw: str) -> str:
+    """A bad value as the message quotes it: short, whatever was sent."""
+    return repr(raw[:40] + ("…" if len(raw) > 40 else ""))
+
+
+def raw_text(name: str, max_length: int = MAX_TEXT, *, source: Mapping[str, Any] | None = None,
+             strip: bool = True) -> str | None:
+    """The parameter's text, or None when absent or empty; capped, no control characters."""
+    value = _source(source).get(name)
+    if value is None:
+        return None
+    value = str(value).strip() if strip else str(value)
+    if not value:
+        return None
+    if len(value) > max_length:
+        raise BadParameter(name, f"at most {max_length:,} characters")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        raise BadParameter(name, "control characters are not allowed")
+    return value
+
+
+text = raw_text
+
+
+def choice(name: str, allowed: Collection[str], what: str, *,
+           source: Mapping[str, Any] | None = None) -> str | None:
+    value = raw_text(name, source=source)
+    if value is not None and value not in allowed:
+        raise BadParameter(name, f"unknown {what} {_shown(value)}")
+    return value
+
+
+def choices(name: str, allowed: Collection[str], what: str, *, limit: int = 50,
+            source: Mapping[str, Any] | None = None) -> list[str]:
+    """A repeated parameter (?cap=a&cap=b): the known values, order kept, no duplicates."""
+    given = _source(source)
+    values = given.getlist(name) if hasattr(given, "getlist") else [given.get(name, "")]
+    if len(values) > limit:
+        raise BadParameter(name, f"at most {limit} values")
+    out: list[str] = []
+    for raw in values:
+        value = str(raw).strip()
+        if value and value not in allowed:
+            raise BadParameter(name, f"unknown {what} {_shown(value)}")
+        if value and value not in out:
+            out.append(value)
+    return out
+
+
+def digits(raw: str) -> bool:
+    """ASCII digits only: str.isdigit() also accepts '²', which int() refuses."""
+    return raw.isascii() and raw.isdigit()
+
+
+def whole(name: str, minimum: int = 0, maximum: int = 10**12, *,
+          source: Mapping[str, Any] | None = None, what: str = "a whole number") -> int | None:
+    """A whole number in [minimum, maximum], or None when absent or empty."""
+    raw = raw_text(name, _MAX_DIGITS + 1, source=source)
+    if raw is None:
+        return None
+    body = raw.replace("_", "")           # 1_000_000, as Python and people write it
+    negative = body.startswith("-")
+    if not digits(body.removeprefix("-").removeprefix("+")):
+        raise BadParameter(name, f"must be {what}, got {_shown(raw)}")
+    value = int(body)
+    if not minimum <= value <= maximum:
+        raise BadParameter(name, f"must be between {minimum:,} and {maximum:,}, got "
+                                 f"{'-' if negative else ''}{abs(value):,}")
+    return value
+
+
+def decimal(name: str, *, minimum: Decimal = Decimal(0), maximum: Decimal = Decimal(10**9),
+            source: Mapping[str, Any] | None = None, what: str = "a number") -> Decimal | None:
+    """A finite decimal number in range (a leading '$' or a trailing '%' is allowed)."""
+    raw = raw_text(name, 30, source=source)
+    if raw is None:
+        return None
+    cleaned = raw.removeprefix("$").removesuffix("%").strip()
+    try:
+        # Decimal() accepts non-ASCII digits too; keep to what people type.
+        value = Decimal(cleaned) if cleaned.isascii() else Decimal("NaN")
+    except InvalidOperation:
+        value = Decimal("NaN")
+    if not value.is_finite():
+        raise BadParameter(name, f"must be {what}, got {_shown(raw)}")
+    if not minimum <= value <= maximum:
+        raise BadParameter(name, f"must be between {minimum} and {maximum}, got {_shown(raw)}")
+    return value
+
+
+def date(name: str, earliest: dt.date = MIN_DATE, latest: dt.date = MAX_DATE, *,
+         source: Mapping[str, Any] | None = None) -> dt.date | None:
+    raw = raw_text(name, 10, source=source)
+    if raw is None:
+        return None
+    try:
+        value = dt.date.fromisoformat(raw) if len(raw) == 10 and raw.isascii() else None
+    except ValueError:
+        value = None
+    if value is None:
+        raise BadParameter(name, f"must be a date as YYYY-MM-DD, got {_shown(raw)}")
+    if not earliest <= value <= latest:
+        raise BadParameter(name, f"must be a date from {earliest} to {latest}, got {raw}")
+    return value
+
+
+def flag(name: str, *, source: Mapping[str, Any] | None = None) -> bool:
+    """on/off: absent or empty is off; an unknown word is a 400 (not silently off)."""
+    raw = raw_text(name, 10, source=source)
+    if raw is None:
+        return False
+    if raw.lower() in TRUE_WORDS:
+        return True
+    if raw.lower() in FALSE_WORDS:
+        return False
+    raise BadParameter(name, f"must be on or off, got {_shown(raw)}")
+
+
+def page() -> int:
+    return whole("page", 1, MAX_PAGE) or 1
+
+
+def check_page(number: int, pages: int) -> None:
+    """A page past the end is a bad parameter (400), like any other out-of-range value."""
+    if number > pages:
+        raise BadParameter("page", f"there are {pages:,} page{'s' if pages != 1 else ''}, "
+                                   f"page {number:,} does not exist")
+
+
+# -- the raw query string ------------------------------------------------------------------
+
+def check_query_string() -> None:
+    """Before any view: every name and value must be UTF-8 once percent-decoded. werkzeug
+    would otherwise decode some with replacement characters and raise on others
+    (request.full_path); one rule instead: a 400 naming the parameter."""
+    raw = request.query_string
+    if not raw or raw.isascii() and b"%" not in raw:
+        return
+    for pair in raw.split(b"&"):
+        name, _, value = pair.partition(b"=")
+        shown = _decode(name)
+        if shown is None:
+            raise BadParameter("query string", "a parameter name is not valid UTF-8 text")
+        if _decode(value) is None:
+            raise BadParameter(shown[:60] or "query string", "is not valid UTF-8 text")
+
+
+def _decode(part: bytes) -> str | None:
+    try:
+        return unquote_to_bytes(part.replace(b"+", b" ")).decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def request_key() -> str:
+    """This request's path and query as text, for cache keys and ETags; never raises
+    (request.full_path decodes the raw query string strictly)."""
+    return f"{request.path}?{request.query_string.decode('utf-8', 'replace')}"
