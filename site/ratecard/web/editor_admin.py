@@ -10,6 +10,7 @@ from werkzeug.wrappers import Response
 from ratecard import auth
 from ratecard.queries import accounts as account_queries
 from ratecard.services.accounts import audit
+from ratecard.web import params
 from ratecard.web.editor import bp, render
 from ratecard.web.session import db_session
 
@@ -31,14 +32,12 @@ def admin_only(view):  # type: ignore[no-untyped-def]
 def audit_log() -> tuple[str, int]:
     db = db_session()
     actions = account_queries.audit_actions(db)
-    action = request.args.get("action") or None
-    if action not in actions:
-        action = None
-    page = request.args.get("page", "1")
-    page_no = int(page) if page.isdigit() and 0 < int(page) < 1_000_000 else 1
+    action = params.choice("action", actions, "action")
+    page_no = params.page()
     entries, total = account_queries.audit_entries(db, action=action, limit=AUDIT_PAGE,
                                                    offset=(page_no - 1) * AUDIT_PAGE)
     pages = max(1, math.ceil(total / AUDIT_PAGE))
+    params.check_page(page_no, pages)
     return render("editor/audit.html", entries=entries, total=total, actions=actions,
                   action=action, page=page_no, pages=pages)
 
