@@ -1,0 +1,44 @@
+"""Under a real gunicorn (loopback): the request line and headers a browser or a script can
+really send, which the test client cannot: raw non-UTF-8 bytes, a Host that is no host name."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.web.live import Gunicorn, raw_get
+
+
+@pytest.fixture(scope="module")
+def server(site_db, tmp_path_factory) -> Iterator[Gunicorn]:  # type: ignore[no-untyped-def]
+    with Gunicorn(site_db.url, tmp_path_factory.mktemp("gunicorn")) as running:
+        yield running
+
+
+@pytest.mark.parametrize("target, parameter", [
+    (b"/models?q=\xff", b"q"),
+    (b"/changes?kind=\xc3\x28", b"kind"),
+    (b"/models/openai/gpt-4o?tokens_in=\xff", b"tokens_in"),
+    (b"/?x=%ff%fe", b"x"),
+    (b"/api/v1/models/openai/gpt-4o?q=\xff", b"q"),
+    (b"/editor/login?next=\xff", b"next"),
+    (b"/changes?to=9999-12-31", b"to"),
+    (b"/models/openai/gpt-4o?tokens_in=%C2%B2", b"tokens_in"),
+])
+def test_bad_query_strings_are_400_naming_the_parameter(server, target, parameter):
+    status, body = raw_get(server.port, target)
+    assert status == 400, (status, body[-400:], server.tail())
+    assert parameter in body
+
+
+@pytest.mark.parametrize("path", [b"/", b"/models", b"/models/openai/gpt-4o",
+                                  b"/api/v1/models/openai/gpt-4o", b"/no-such-page"])
+def test_a_host_that_is_no_host_name_is_400(server, path):
+    status, body = raw_get(server.port, path, host=b"h" * 64 + b".example")
+    assert status == 400, (status, body[-400:], server.tail())
+    assert b"Host" in body
+
+
+def test_nothing_was_logged_as_an_error(server):
+    raw_get(server.port, b"/models?q=\xff")
+    assert "Traceback" not in server.tail()
