@@ -13,8 +13,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from ratecard.content import ALLOWED_KEYS, Catalog, Problem
-from ratecard.content.render import MEDIA_SRC
-from ratecard.content.shortcodes import code_spans, expand
+from ratecard.content.render import MEDIA_SRC, refused
+from ratecard.content.shortcodes import code_spans, expand, inside, line_at
 from ratecard.content.source import Document
 
 # Top-level paths the site serves besides content pages.
@@ -120,6 +120,9 @@ def _fields(doc: Document, catalog: Catalog) -> Iterator[Problem]:
     for path, value in fields:
         if isinstance(value, str):
             at = doc.line_of(*path)
+            if (refusal := refused(value, catalog)) is not None:
+                yield Problem(doc.path, at, refusal.message)
+                continue                                  # not rendered: nothing more to check
             for finding in expand(value, catalog)[1]:
                 yield Problem(doc.path, at, finding.message, finding.severity)
             yield from _markup(doc, value, lambda _pos, at=at: at, catalog)
@@ -133,18 +136,19 @@ def _fields(doc: Document, catalog: Catalog) -> Iterator[Problem]:
 
 def _body(doc: Document, catalog: Catalog) -> Iterator[Problem]:
     body = doc.body
+    if (refusal := refused(body, catalog)) is not None:  # the renderer's own limits
+        yield Problem(doc.path, doc.body_line + refusal.line, refusal.message)
+        return                                            # not rendered: nothing more to check
     for finding in expand(body, catalog)[1]:
         yield Problem(doc.path, doc.body_line + finding.line, finding.message, finding.severity)
-    yield from _markup(doc, body, lambda pos: doc.body_line + body.count("\n", 0, pos), catalog)
+    line_of = line_at(body)
+    yield from _markup(doc, body, lambda pos: doc.body_line + line_of(pos), catalog)
 
 
 def _markup(doc: Document, text: str, line: Callable[[int], int],
             catalog: Catalog) -> Iterator[Problem]:
     """Links, images and raw HTML in Markdown `text` (outside code)."""
-    protected = code_spans(text)
-
-    def in_code(pos: int) -> bool:
-        return any(s <= pos < e for s, e in protected)
+    in_code = inside(code_spans(text))
 
     refs = {m.group(1).strip().lower(): (m.group(2), m.start())
             for m in _REF_DEF.finditer(text) if not in_code(m.start())}

@@ -8,11 +8,18 @@
    its width/height from the media table, loading="lazy" and a versioned /media/ URL.
 4. nh3 (ammonia) cleans the result against an allow-list: text tags, tables, code, links
    (http, https, mailto, site-relative), /media/ images, heading ids, footnote markup.
+
+Before any of it, limits.refusal bounds the text (size, nesting, unclosed brackets) so its
+render cost is bounded; a text it refuses, or one Markdown still fails on (a
+RecursionError), raises Refused: the page is shown without that part, never as a 500.
+No wall-clock check is needed on top: within the limits the worst case is measured
+(bench/render) and small, and Python could not stop a running conversion anyway.
 """
 from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import re
 import threading
 import xml.etree.ElementTree as etree
@@ -28,7 +35,10 @@ from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
 from ratecard.content import Catalog, Problem
+from ratecard.content.limits import Refusal, refusal
 from ratecard.content.shortcodes import expand
+
+log = logging.getLogger(__name__)
 
 MEDIA_SRC = re.compile(r"^/media/([A-Za-z0-9][A-Za-z0-9._-]{0,199})$")
 _SAFE_SRC = re.compile(r"^/media/[A-Za-z0-9][A-Za-z0-9._-]{0,199}(\?v=[0-9a-f]{1,64})?$")
@@ -54,6 +64,8 @@ class RenderedContent:
     reviewed: dt.date | None
     tags: list[str]
     problems: list[Problem] = field(default_factory=list)
+    # Parts left out because their text was refused: "body line 3: <why>", "summary: …".
+    refused: list[str] = field(default_factory=list)
     revision_id: int | None = None
     published_at: dt.datetime | None = None
 
@@ -181,19 +193,57 @@ def _markdown(baselevel: int, toc: bool) -> markdown.Markdown:
     return md
 
 
-def _convert(md: markdown.Markdown, text: str, catalog: Catalog) -> str:
-    finish = md.treeprocessors["ratecard_finish"]
-    finish.catalog = catalog                           # type: ignore[attr-defined]
+class Refused(ValueError):
+    """A text the renderer will not render; `refusal` says where and why."""
+
+    def __init__(self, found: Refusal):
+        super().__init__(f"line {found.line + 1}: {found.message}")
+        self.refusal = found
+
+
+def _convert(text: str, catalog: Catalog, *, baselevel: int = 1,
+             toc: bool = True) -> tuple[str, markdown.Markdown]:
+    """(html before sanitizing, the Markdown instance that made it). Raises Refused."""
+    md: markdown.Markdown | None = None
     try:
-        return md.convert(expand(text, catalog)[0])
-    finally:
-        finish.catalog = None                          # type: ignore[attr-defined]
+        found = refusal(text)
+        if found is not None:
+            raise Refused(found)
+        md = _markdown(baselevel, toc)
+        finish = md.treeprocessors["ratecard_finish"]
+        finish.catalog = catalog                       # type: ignore[attr-defined]
+        try:
+            return md.convert(expand(text, catalog)[0]), md
+        finally:
+            finish.catalog = None                      # type: ignore[attr-defined]
+    except Refused:
+        raise
+    except RecursionError:
+        if md is not None:
+            md.reset()
+        raise Refused(Refusal(0, "the text is nested too deeply to be rendered")) from None
+    except Exception as exc:  # noqa: BLE001 (a Markdown bug on odd input must not be a 500)
+        log.warning("Markdown failed on a text of %d characters", len(text), exc_info=True)
+        if md is not None:
+            md.reset()
+        raise Refused(Refusal(0, f"the text could not be rendered "
+                              f"({type(exc).__name__})")) from None
+
+
+def refused(text: str, catalog: Catalog) -> Refusal | None:
+    """Why the renderer would refuse `text`, or None: the limits, then a trial render (for
+    `content check` and the preview's problems, so they refuse exactly what pages do)."""
+    try:
+        _convert(text, catalog)
+    except Refused as exc:
+        return exc.refusal
+    return None
 
 
 def render_markdown(text: str, catalog: Catalog, *, baselevel: int = 1) -> tuple[str, str]:
-    """(body html, table-of-contents html): sanitized."""
-    md = _markdown(baselevel, toc=True)
-    body = sanitize(_convert(md, text, catalog))
+    """(body html, table-of-contents html): sanitized. Raises Refused."""
+    html, md = _convert(text, catalog, baselevel=baselevel)
+    body = sanitize(html)
     tokens = getattr(md, "toc_tokens", [])
     entries = sum(1 + len(t.get("children", [])) for t in tokens)
     toc = sanitize(getattr(md, "toc", "")) if entries >= 2 else ""
@@ -201,8 +251,9 @@ def render_markdown(text: str, catalog: Catalog, *, baselevel: int = 1) -> tuple
 
 
 def render_fragment(text: str, catalog: Catalog, *, inline: bool = False) -> str:
-    """A front-matter field; `inline` drops the wrapping <p> of a one-paragraph text."""
-    html = sanitize(_convert(_markdown(1, toc=False), text, catalog)).strip()
+    """A front-matter field; `inline` drops the wrapping <p> of a one-paragraph text.
+    Raises Refused."""
+    html = sanitize(_convert(text, catalog, toc=False)[0]).strip()
     if inline and html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
         html = html[3:-4]
     return html
@@ -247,28 +298,43 @@ def faq_jsonld(faq: list[tuple[str, Markup]]) -> Markup:
 
 def render_document(kind: str, slug: str, front_matter: dict[str, Any], body: str,
                     catalog: Catalog) -> RenderedContent:
-    """Everything a page shows. Malformed fields are skipped (check.py reports them);
-    rendering itself never fails on content."""
+    """Everything a page shows. Malformed fields are skipped (check.py reports them) and a
+    refused text is left out (listed in `refused`): rendering itself never fails on content."""
     fm = front_matter if isinstance(front_matter, dict) else {}
+    left_out: list[str] = []
+
+    def part(where: str, text: str, **options: Any) -> str:
+        try:
+            return render_fragment(text, catalog, **options)
+        except Refused as exc:
+            left_out.append(f"{where}: {exc}")
+            return ""
+
     summary = fm.get("summary") if isinstance(fm.get("summary"), str) else ""
     # Model and provider texts sit under their page's own section headings: '##' becomes h3.
-    body_html, toc_html = render_markdown(body, catalog, baselevel=1 if kind == "page" else 2)
-    summary_html = render_fragment(summary, catalog, inline=True) if summary else ""
+    try:
+        body_html, toc_html = render_markdown(body, catalog,
+                                              baselevel=1 if kind == "page" else 2)
+    except Refused as exc:
+        body_html, toc_html = "", ""
+        left_out.append(f"body {exc}")
+    summary_html = part("summary", summary, inline=True) if summary else ""
     faq = []
     for item in fm["faq"] if isinstance(fm.get("faq"), list) else []:
         if isinstance(item, dict) and isinstance(item.get("question"), str) \
                 and isinstance(item.get("answer"), str):
-            faq.append((" ".join(item["question"].split()),
-                        Markup(render_fragment(item["answer"], catalog))))
+            answer = part("faq answer", item["answer"])
+            if answer:
+                faq.append((" ".join(item["question"].split()), Markup(answer)))
     title = fm.get("title") if isinstance(fm.get("title"), str) else slug
     author = fm.get("author") if isinstance(fm.get("author"), str) else None
+    strengths = [part("strengths", s, inline=True) for s in _strings(fm.get("strengths"))]
+    weaknesses = [part("weaknesses", s, inline=True) for s in _strings(fm.get("weaknesses"))]
     return RenderedContent(
         kind=kind, slug=slug, title=title, summary_html=Markup(summary_html),
         summary_text=text_of(summary_html), body_html=Markup(body_html),
         toc_html=Markup(toc_html),
-        strengths=[Markup(render_fragment(s, catalog, inline=True))
-                   for s in _strings(fm.get("strengths"))],
-        weaknesses=[Markup(render_fragment(s, catalog, inline=True))
-                    for s in _strings(fm.get("weaknesses"))],
+        strengths=[Markup(s) for s in strengths if s],
+        weaknesses=[Markup(w) for w in weaknesses if w],
         faq=faq, faq_jsonld=faq_jsonld(faq), author=author,
-        reviewed=_reviewed(fm.get("reviewed")), tags=_strings(fm.get("tags")))
+        reviewed=_reviewed(fm.get("reviewed")), tags=_strings(fm.get("tags")), refused=left_out)

@@ -16,8 +16,10 @@ shows "not published" there, never $0, and never fails.
 """
 from __future__ import annotations
 
+import bisect
 import html
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -183,17 +185,40 @@ def code_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def inside(spans: list[tuple[int, int]]) -> Callable[[int], bool]:
+    """A test `pos in one of spans`, in log time (a linear scan per shortcode or link
+    would make a long text with many of both quadratic)."""
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    starts = [start for start, _ in merged]
+
+    def test(pos: int) -> bool:
+        index = bisect.bisect_right(starts, pos) - 1
+        return index >= 0 and pos < merged[index][1]
+    return test
+
+
+def line_at(text: str) -> Callable[[int], int]:
+    """The 0-based line of a position in `text`, in log time."""
+    breaks = [found.start() for found in re.finditer("\n", text)]
+    return lambda pos: bisect.bisect_left(breaks, pos)
+
+
 def expand(text: str, catalog: Catalog) -> tuple[str, list[Finding]]:
     """Replace every shortcode outside code with its escaped text; report what went wrong."""
     findings: list[Finding] = []
     if "{{" not in text:
         return text, findings
-    protected = code_spans(text)
+    in_code, line_of = inside(code_spans(text)), line_at(text)
 
     def replace(found: re.Match[str]) -> str:
-        if any(s <= found.start() < e for s, e in protected):
+        if in_code(found.start()):
             return found.group(0)
-        line = text.count("\n", 0, found.start())
+        line = line_of(found.start())
         try:
             code = parse(found.group(1))
         except ShortcodeError as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
@@ -26,6 +27,7 @@ from ratecard.models import ChangeEvent, ContentPage, ContentRevision, MediaFile
 from ratecard.queries.models import current_prices, model_by_id, shown_prices
 from ratecard.queries.version import data_version
 
+log = logging.getLogger(__name__)
 PRICE_EVENTS = ("price_added", "price_changed", "price_removed")
 CACHE_SIZE = 256
 
@@ -126,6 +128,9 @@ def render_revision(session: Session, page: ContentPage,
                                DbCatalog(session))
     rendered.revision_id = revision.id
     rendered.published_at = revision.published_at
+    for why in rendered.refused:          # stored before the limits existed: shown without it
+        log.warning("%s/%s revision %s: left out of the page: %s", page.kind, page.slug,
+                    revision.id, why)
     with _lock:
         _cache[key] = rendered
         while len(_cache) > CACHE_SIZE:
