@@ -146,3 +146,28 @@ def test_export_is_for_admins(ed, root, db, tmp_path, monkeypatch, catalog):
     with db.session() as session:
         assert session.scalar(select(func.count()).select_from(AuditEntry).where(
             AuditEntry.action == "export")) == 1
+
+
+def test_an_animation_over_the_pixel_budget_is_refused_quickly(ed, db):
+    import time
+
+    from tests.content.test_media import gif_bomb
+
+    started = time.perf_counter()
+    response = upload(ed, gif_bomb(), "bomb.gif")
+    assert response.status_code == 400, response.text[:300]
+    assert "40 frames of 4000x4000 are 640 million pixels in all" in response.text
+    assert time.perf_counter() - started < 5
+    assert stored(db) == []
+
+
+def test_an_uploaded_jpeg_is_served_without_its_metadata(ed, db, client):
+    exif = Image.Exif()
+    exif[0x010E] = "<script>alert(1)</script>"
+    buffer = io.BytesIO()
+    Image.new("RGB", (30, 20), "navy").save(buffer, "JPEG", comment=b"<script>x</script>",
+                                           exif=exif.tobytes())
+    assert upload(ed, buffer.getvalue(), "photo.jpg").status_code == 201
+    served = client.get("/media/photo.jpg")
+    assert served.status_code == 200 and b"<script" not in served.data
+    assert b"Exif" not in served.data
