@@ -1,50 +1,55 @@
-"""Editor authentication: sessions, CSRF tokens, login throttling and roles.
+"""Editor authentication: sessions, CSRF tokens, the device cookie and roles.
 
-Decisions (see also .env.example):
+Decisions (see also .env.example and docs/editor.md):
 - Without SECRET_KEY (config's known default) a random key is made once and kept in
-  instance/secret_key, so a forgotten setting never means forgeable sessions.
-- The session is Flask's signed cookie, used by the editor only: its path is /editor, so the
-  public pages (cached, shared) never receive or set it. HttpOnly, SameSite=Lax, and Secure
-  when the request came over HTTPS (RATECARD_SECURE_COOKIES=auto, the default) or always (=1).
+  instance/secret_key, so a forgotten setting never means forgeable cookies.
+- Sessions live on the server (EditorSession, services/editor_sessions.py). The cookie is
+  Flask's signed cookie, used by the editor only (path /editor, so the public pages, cached
+  and shared, never receive or set it; HttpOnly, SameSite=Lax, Secure when the request came
+  over HTTPS with RATECARD_SECURE_COOKIES=auto, the default, or always with =1). Logged in,
+  it carries only a random session id; the server keeps its hash and checks it on every
+  editor request. Logout deletes the row, so a copy of the cookie opens nothing afterwards;
+  a new password, a new role or a removed account delete all of that user's rows.
 - A session ends after RATECARD_SESSION_IDLE_MINUTES without a request (default 12 h) and
-  at most 7 days after login; the cookie itself lives longer so that an expired session can
-  still be told apart from no session (a message, and the work in the form is kept).
-- Each session carries the user's session_version: a changed password or a removed account
-  ends every session at once.
-- Logging in starts a new session (new CSRF token): a session planted before login is void.
+  at most 7 days after login, both judged by the server's row. The cookie itself lives
+  longer so that an ended session can be told apart from none (a message, and the work in
+  the form is kept).
+- Logging in starts a new session id (the browser's previous one, if any, is ended).
 - Every POST carries a CSRF token (form field `csrf_token` or header X-CSRF-Token), compared
-  in constant time with the one in the session.
-- Login throttling: after 5 failures for a username (since its last success) or 20 from one
-  address within 15 minutes, logins answer 429 with Retry-After. Tracked in LoginAttempt.
+  in constant time. Logged in, the token is an HMAC of the session id: bound to that server
+  session. Before login (the login form) it is a random token kept in the cookie.
+- Login throttling: services/login_throttle.py (the policy is in its docstring). A browser
+  that logged in to an account gets a device cookie (signed, path /editor/login, one year)
+  that lets it be counted apart from the rest of the world for that account.
 """
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import hmac
 import logging
-import math
 import os
 import secrets
-import time
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, has_request_context, request, session
 from flask.sessions import SecureCookieSessionInterface
-from sqlalchemy import delete
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
+from werkzeug.wrappers import Response
 
 from ratecard.config import positive_number
 from ratecard.db import utcnow
-from ratecard.models import LoginAttempt, User
+from ratecard.models import User
 from ratecard.queries import accounts as account_queries
+from ratecard.services import editor_sessions
 from ratecard.services.accounts import active_user
+from ratecard.services.login_throttle import Policy
 
 log = logging.getLogger("ratecard.auth")
-MAX_SESSION_SECONDS = 7 * 24 * 3600
-SEEN_GRANULARITY = 60            # rewrite the cookie's last-seen time at most once a minute
-ATTEMPTS_KEPT = dt.timedelta(days=30)
+DEVICE_COOKIE = "ratecard_device"
+DEVICE_MAX_AGE = 365 * 24 * 3600
 
 
 class EditorSessionInterface(SecureCookieSessionInterface):
@@ -93,9 +98,12 @@ def init_app(app: Flask) -> None:
                           os.environ.get("RATECARD_SECURE_COOKIES", "auto") or "auto")
     app.config.setdefault("RATECARD_SESSION_IDLE_MINUTES",
                           int(positive_number("RATECARD_SESSION_IDLE_MINUTES", 12 * 60, int)))
-    app.config.setdefault("RATECARD_LOGIN_MAX_FAILURES", 5)
-    app.config.setdefault("RATECARD_LOGIN_MAX_FAILURES_PER_IP", 20)
-    app.config.setdefault("RATECARD_LOGIN_WINDOW_MINUTES", 15)
+    for key, default, kind in (("RATECARD_LOGIN_MAX_FAILURES", 5, int),
+                               ("RATECARD_LOGIN_MAX_FAILURES_PER_IP", 20, int),
+                               ("RATECARD_LOGIN_FIRST_WAIT_SECONDS", 30, float),
+                               ("RATECARD_LOGIN_MAX_WAIT_MINUTES", 60, float),
+                               ("RATECARD_LOGIN_MEMORY_HOURS", 24, float)):
+        app.config.setdefault(key, positive_number(key, default, kind))
     app.config.update(
         SESSION_COOKIE_NAME="ratecard_editor",
         SESSION_COOKIE_PATH="/editor",
@@ -109,63 +117,81 @@ def init_app(app: Flask) -> None:
 
 # -- who is logged in ------------------------------------------------------------------------
 
+def _idle() -> dt.timedelta:
+    return dt.timedelta(minutes=current_app.config["RATECARD_SESSION_IDLE_MINUTES"])
+
+
 def load_user(db: Session) -> User | None:
-    """Set g.user (or None) from the session; g.session_ended says why a session ended
-    ("expired" or "revoked") when it just did."""
+    """Set g.user (or None) from the server session named by the cookie; g.session_ended
+    says why a session ended ("expired" or "revoked") when it just did."""
     g.user = None
+    g.sid = None
     g.session_ended = None
-    uid = session.get("uid")
-    if uid is None:
+    sid = session.get("sid")
+    if not isinstance(sid, str) or not sid:
         # Still say why, on the next request too (a live preview may have noticed first).
         g.session_ended = session.get("ended")
         return None
-    now = time.time()
-    idle = current_app.config["RATECARD_SESSION_IDLE_MINUTES"] * 60
-    seen, since = session.get("seen", 0), session.get("since", 0)
-    if now - seen > idle or now - since > MAX_SESSION_SECONDS:
-        g.session_ended = "expired"
-        _end_session("expired")
-        return None
-    user = active_user(db, uid) if isinstance(uid, int) else None
-    if user is None or user.session_version != session.get("sv"):
-        g.session_ended = "revoked"
-        _end_session("revoked")
-        return None
-    if now - seen >= SEEN_GRANULARITY:
-        session["seen"] = now
-    g.user = user
-    return user
+    row = account_queries.session_by_token_hash(db, editor_sessions.token_hash(sid))
+    now = utcnow()
+    user = active_user(db, row.user_id) if row is not None else None
+    if row is None or user is None:
+        reason = "revoked"           # logged out, password/role changed, account removed
+    elif editor_sessions.expired(row, _idle(), now):
+        reason = "expired"
+    else:
+        if editor_sessions.touch(row, now):
+            db.commit()
+        g.user, g.sid = user, sid
+        return user
+    if row is not None:
+        editor_sessions.close_session(db, sid)
+        db.commit()
+    g.session_ended = reason
+    _end_session(reason, sid)
+    return None
 
 
-def _end_session(reason: str) -> None:
-    """Log out but keep the CSRF token: a form still open in another tab can then be
-    answered with "log in again" (and its text kept) rather than a token error."""
-    token = session.get("csrf")
+def _end_session(reason: str, sid: str) -> None:
+    """Forget the session id but keep its CSRF token: a form still open in another tab can
+    then be answered with "log in again" (and its text kept) rather than a token error."""
     session.clear()
     session["ended"] = reason if reason in ("expired", "revoked") else "expired"
-    if token:
-        session["csrf"] = token
+    session["csrf"] = _bound_token(sid)
     session.permanent = True
 
 
-def start_session(user: User) -> None:
-    """Log in: a brand-new session (new CSRF token), nothing carried over."""
+def start_session(db: Session, user: User) -> None:
+    """Log in: a brand-new server session and id; nothing carried over from the cookie."""
+    previous = session.get("sid")
     session.clear()
-    now = time.time()
-    session.update(uid=user.id, sv=user.session_version, since=now, seen=now,
-                   csrf=secrets.token_urlsafe(32))
+    sid = editor_sessions.open_session(
+        db, user, ip=client_ip(), user_agent=request.user_agent.string, idle=_idle(),
+        replacing=previous if isinstance(previous, str) else None)
+    session["sid"] = sid
     session.permanent = True
-    g.user = user
+    g.user, g.sid = user, sid
 
 
-def end_session() -> None:
+def end_session(db: Session) -> None:
+    """Log out: the server forgets the session (the caller commits)."""
+    sid = session.get("sid")
+    if isinstance(sid, str) and sid:
+        editor_sessions.close_session(db, sid)
     session.clear()
-    g.user = None
+    g.user, g.sid = None, None
 
 
 # -- CSRF ------------------------------------------------------------------------------------
 
+def _bound_token(sid: str) -> str:
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    return hmac.new(key, b"csrf:" + sid.encode(), hashlib.sha256).hexdigest()
+
+
 def csrf_token() -> str:
+    if g.get("sid"):
+        return _bound_token(g.sid)
     token = session.get("csrf")
     if not token:
         token = secrets.token_urlsafe(32)
@@ -176,41 +202,45 @@ def csrf_token() -> str:
 
 def csrf_ok() -> bool:
     sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token") or ""
-    expected = session.get("csrf") or ""
+    expected = _bound_token(g.sid) if g.get("sid") else session.get("csrf") or ""
     return bool(expected) and hmac.compare_digest(sent.encode(), expected.encode())
 
 
-# -- throttling ------------------------------------------------------------------------------
+# -- throttling and the device cookie ----------------------------------------------------------
 
-@dataclass(frozen=True)
-class Throttle:
-    retry_after: int           # seconds
-
-
-def throttled(db: Session, username: str, ip: str) -> Throttle | None:
+def throttle_policy() -> Policy:
     config = current_app.config
-    window = dt.timedelta(minutes=config["RATECARD_LOGIN_WINDOW_MINUTES"])
-    now = utcnow()
-    since = now - window
-    waits = []
-    for failures, limit in (
-            (account_queries.failures_by_username(db, username, since),
-             config["RATECARD_LOGIN_MAX_FAILURES"]),
-            (account_queries.failures_by_ip(db, ip, since),
-             config["RATECARD_LOGIN_MAX_FAILURES_PER_IP"])):
-        if len(failures) >= limit:
-            # Free again once enough of the failures have left the window.
-            oldest_counted = failures[len(failures) - limit]
-            waits.append((oldest_counted + window - now).total_seconds())
-    if not waits:
+    return Policy(account_free=int(config["RATECARD_LOGIN_MAX_FAILURES"]),
+                  address_free=int(config["RATECARD_LOGIN_MAX_FAILURES_PER_IP"]),
+                  first_wait=float(config["RATECARD_LOGIN_FIRST_WAIT_SECONDS"]),
+                  max_wait=float(config["RATECARD_LOGIN_MAX_WAIT_MINUTES"]) * 60,
+                  memory=dt.timedelta(hours=float(config["RATECARD_LOGIN_MEMORY_HOURS"])))
+
+
+def _device_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="ratecard-device")
+
+
+def device_nonce(username: str) -> str | None:
+    """The nonce of this browser's device cookie if it was given for `username`."""
+    raw = request.cookies.get(DEVICE_COOKIE)
+    if not raw:
         return None
-    return Throttle(retry_after=max(1, math.ceil(max(waits))))
+    try:
+        data = _device_serializer().loads(raw, max_age=DEVICE_MAX_AGE)
+    except BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("u") != username:
+        return None
+    nonce = data.get("n")
+    return nonce if isinstance(nonce, str) and nonce else None
 
 
-def record_attempt(db: Session, username: str, ip: str, success: bool) -> None:
-    now = utcnow()
-    db.add(LoginAttempt(username=username[:80], ip=ip[:64], success=success, attempted_at=now))
-    db.execute(delete(LoginAttempt).where(LoginAttempt.attempted_at < now - ATTEMPTS_KEPT))
+def give_device_cookie(response: Response, username: str) -> None:
+    value = _device_serializer().dumps({"u": username, "n": secrets.token_urlsafe(16)})
+    response.set_cookie(DEVICE_COOKIE, value, max_age=DEVICE_MAX_AGE, path="/editor/login",
+                        httponly=True, samesite="Lax",
+                        secure=current_app.session_interface.get_cookie_secure(current_app))
 
 
 def client_ip() -> str:
@@ -220,8 +250,11 @@ def client_ip() -> str:
 # -- redirects -------------------------------------------------------------------------------
 
 def safe_next(target: str | None, default: str) -> str:
-    """Only a path inside the editor: never another host (no open redirect)."""
+    """Only a path inside the editor: never another host (no open redirect), and no control
+    characters (a CR or LF would otherwise end up in the Location header)."""
     if not target:
+        return default
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
         return default
     parts = urlsplit(target)
     if (parts.scheme or parts.netloc or not target.startswith("/editor")

@@ -1,4 +1,5 @@
-"""`ratecard users add|remove|set-password`: the only way editor accounts are made."""
+"""`ratecard users add|remove|set-password|set-role|list`: the only way editor accounts are
+made and changed."""
 from __future__ import annotations
 
 import sys
@@ -85,6 +86,20 @@ def set_password(username: str, password_stdin: bool) -> None:
     password = _password(password_stdin)
     user = _run(set_password, username, password)
     click.echo(f"password changed for {user.username!r}; their sessions have ended")
+
+
+@users.command("set-role")
+@click.argument("username")
+@click.argument("role", type=click.Choice(["editor", "admin"]))
+def set_role(username: str, role: str) -> None:
+    """Give USERNAME the role ROLE; its open sessions end."""
+    from ratecard.services.accounts import set_role
+
+    user, changed = _run(set_role, username, role)
+    if changed:
+        click.echo(f"{user.username!r} is now {user.role}; their sessions have ended")
+    else:
+        click.echo(f"{user.username!r} is already {user.role}; nothing changed")
 
 
 @users.command("list")

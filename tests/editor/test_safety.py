@@ -2,7 +2,7 @@
 sessions that ended mid-edit, and nothing written or lost in any of it."""
 from __future__ import annotations
 
-import time
+import datetime as dt
 
 import pytest
 from sqlalchemy import func, select
@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from ratecard.models import AuditEntry, ContentRevision, MediaFile
 from tests.editor.conftest import PASSWORD, token_of
 from tests.editor.test_pages import EDIT, FRONT, create, form_of
+from tests.editor.test_sessions import age_sessions
 
 MINE = "My unsaved paragraph, typed for an hour.\n"
 
@@ -55,8 +56,7 @@ def test_every_form_needs_the_token(catalog, root, db, path, data):
 
 def test_expired_session_keeps_the_work_through_a_new_login(app, catalog, ed, db):
     form = form_of(ed.get("/editor/new?kind=model&slug=openai/gpt-4o").text)
-    with ed.session_transaction("/editor/") as session:
-        session["seen"] = time.time() - 13 * 3600          # 13 h idle: over the 12 h limit
+    age_sessions(db, last_seen_at=dt.timedelta(hours=13))    # idle: over the 12 h limit
     response = ed.post(EDIT, data=form | {"front_matter": FRONT, "body": MINE,
                                           "action": "save"})
     assert response.status_code == 401
@@ -80,18 +80,16 @@ def test_expired_session_keeps_the_work_through_a_new_login(app, catalog, ed, db
     assert saved.status_code == 302 and count(db, ContentRevision) == 1
 
 
-def test_expired_session_on_a_get_goes_to_login_and_back(app, catalog, ed):
-    with ed.session_transaction("/editor/") as session:
-        session["seen"] = time.time() - 13 * 3600
+def test_expired_session_on_a_get_goes_to_login_and_back(app, catalog, ed, db):
+    age_sessions(db, last_seen_at=dt.timedelta(hours=13))
     response = ed.get("/editor/media")
     assert response.status_code == 302
     assert "next=/editor/media" in response.headers["Location"]
 
 
-def test_live_preview_after_expiry_is_a_401_not_a_page(app, catalog, ed):
+def test_live_preview_after_expiry_is_a_401_not_a_page(app, catalog, ed, db):
     token = token_of(ed.get("/editor/").text)
-    with ed.session_transaction("/editor/") as session:
-        session["seen"] = time.time() - 13 * 3600
+    age_sessions(db, last_seen_at=dt.timedelta(hours=13))
     response = ed.post("/editor/preview", headers={"X-CSRF-Token": token}, data={
         "kind": "model", "slug": "openai/gpt-4o", "front_matter": FRONT, "body": MINE,
         "action": "preview"})

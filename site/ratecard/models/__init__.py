@@ -1,5 +1,5 @@
 """All mapped tables; importing this package registers them on Base.metadata."""
-from ratecard.models.accounts import AuditEntry, LoginAttempt, User
+from ratecard.models.accounts import AuditEntry, EditorSession, LoginAttempt, User
 from ratecard.models.capabilities import Capability
 from ratecard.models.catalog import Model, ModelAlias, Provider
 from ratecard.models.content import ContentPage, ContentRevision, MediaFile
@@ -7,7 +7,8 @@ from ratecard.models.pricing import Disagreement, Price
 from ratecard.models.sync import ChangeEvent, QuarantinedChange, SyncLock, SyncPayload, SyncRun
 
 __all__ = [
-    "AuditEntry", "ContentPage", "ContentRevision", "LoginAttempt", "MediaFile", "User",
+    "AuditEntry", "ContentPage", "ContentRevision", "EditorSession", "LoginAttempt",
+    "MediaFile", "User",
     "Capability", "ChangeEvent", "Disagreement", "Model", "ModelAlias", "Price", "Provider",
     "QuarantinedChange", "SyncLock", "SyncPayload", "SyncRun",
 ]

@@ -1,4 +1,5 @@
-"""Editor accounts (no open sign-up), login throttling and the audit log."""
+"""Editor accounts (no open sign-up), their server-side sessions, login throttling and the
+audit log."""
 from __future__ import annotations
 
 import datetime as dt
@@ -18,21 +19,45 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20))            # editor, admin
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Bumped on password change/removal: sessions carrying an older value are void.
+    # Bumped on password change, role change and removal (kept as a change counter; the
+    # sessions themselves end by deleting their EditorSession rows).
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class EditorSession(Base):
+    """One logged-in browser. The cookie holds a random id; only its SHA-256 is stored, so
+    a copy of this table opens nothing. Deleting the row ends the session at once."""
+    __tablename__ = "editor_sessions"
+    __table_args__ = (Index("ix_editor_sessions_user_id", "user_id"),
+                      Index("ix_editor_sessions_last_seen_at", "last_seen_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ip: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(200))
 
 
 class LoginAttempt(Base):
     __tablename__ = "login_attempts"
     __table_args__ = (Index("ix_login_attempts_recent", "username", "attempted_at"),
-                      Index("ix_login_attempts_ip", "ip", "attempted_at"))
+                      Index("ix_login_attempts_ip", "ip", "attempted_at"),
+                      Index("ix_login_attempts_bucket", "username", "bucket", "attempted_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80))
     ip: Mapped[str] = mapped_column(String(64))
     success: Mapped[bool] = mapped_column(Boolean)
     attempted_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Who is trying, for the account's limit (services/login_throttle.py): "*" the world,
+    # "a:<address>" an address that logged in to the account before, "d:<hash>" a browser
+    # holding that account's device cookie.
+    bucket: Mapped[str] = mapped_column(String(100), default="*", server_default="*")
+    # "pending" from before the password check until its outcome is known, then "done".
+    state: Mapped[str] = mapped_column(String(10), default="done", server_default="done")
 
 
 class AuditEntry(Base):

@@ -1,33 +1,55 @@
-"""Reads for the editor's workspace: login attempts (throttling), the audit log, accounts
-and the illustrations list."""
+"""Reads for the editor's workspace: sessions, login attempts (throttling), the audit log,
+accounts and the illustrations list."""
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from ratecard.models import AuditEntry, LoginAttempt, MediaFile, User
+from ratecard.models import AuditEntry, EditorSession, LoginAttempt, MediaFile, User
 
 
-def failures_by_username(session: Session, username: str, since: dt.datetime) -> list[dt.datetime]:
-    """When this username failed to log in since `since`, oldest first, counting only the
-    failures after its last successful login (a success resets the username's count)."""
+def session_by_token_hash(session: Session, digest: str) -> EditorSession | None:
+    return session.scalar(select(EditorSession).where(EditorSession.token_hash == digest))
+
+
+def logged_in_from(session: Session, username: str, ip: str, since: dt.datetime) -> bool:
+    """Whether this address logged in to this account since `since`."""
+    return session.scalar(select(LoginAttempt.id).where(
+        LoginAttempt.username == username, LoginAttempt.ip == ip,
+        LoginAttempt.success.is_(True), LoginAttempt.attempted_at >= since).limit(1)) is not None
+
+
+# Attempts that count against a limit: failed ones, and ones still being checked (counted
+# before their outcome is known, so that concurrent attempts see each other).
+_COUNTED = or_(LoginAttempt.state == "pending", LoginAttempt.success.is_(False))
+
+
+def bucket_failures(session: Session, username: str, bucket: str, since: dt.datetime,
+                    exclude: int) -> list[dt.datetime]:
+    """Counted attempts on this account in this bucket since `since` and after the bucket's
+    last success (a success resets it), oldest first, except attempt `exclude`."""
     last_ok = session.scalar(select(func.max(LoginAttempt.attempted_at)).where(
-        LoginAttempt.username == username, LoginAttempt.success.is_(True),
+        LoginAttempt.username == username, LoginAttempt.bucket == bucket,
+        LoginAttempt.state == "done", LoginAttempt.success.is_(True),
         LoginAttempt.attempted_at >= since))
     start = max(since, last_ok) if last_ok is not None else since
     return list(session.scalars(select(LoginAttempt.attempted_at).where(
-        LoginAttempt.username == username, LoginAttempt.success.is_(False),
-        LoginAttempt.attempted_at >= start).order_by(LoginAttempt.attempted_at)))
+        LoginAttempt.username == username, LoginAttempt.bucket == bucket, _COUNTED,
+        LoginAttempt.attempted_at >= start, LoginAttempt.id != exclude)
+        .order_by(LoginAttempt.attempted_at)))
 
 
-def failures_by_ip(session: Session, ip: str, since: dt.datetime) -> list[dt.datetime]:
-    """Failed logins from this address since `since`, oldest first, whatever the username:
-    a success (with any account) does not reset it."""
+def address_failures(session: Session, ip: str, since: dt.datetime,
+                     exclude: int) -> list[dt.datetime]:
+    """Counted attempts from this address since `since`, on any account, oldest first;
+    attempts made with a device cookie are left out (they have their own bucket), and a
+    success does not reset the count."""
     return list(session.scalars(select(LoginAttempt.attempted_at).where(
-        LoginAttempt.ip == ip, LoginAttempt.success.is_(False),
-        LoginAttempt.attempted_at >= since).order_by(LoginAttempt.attempted_at)))
+        LoginAttempt.ip == ip, ~LoginAttempt.bucket.startswith("d:"), _COUNTED,
+        LoginAttempt.attempted_at >= since, LoginAttempt.id != exclude)
+        .order_by(LoginAttempt.attempted_at)))
 
 
 def audit_actions(session: Session) -> list[str]:

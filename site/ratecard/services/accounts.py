@@ -2,8 +2,8 @@
 
 Passwords are hashed with scrypt (werkzeug's default, a maintained memory-hard algorithm)
 and never logged or stored in clear. A removed account is deactivated, not deleted: its
-revisions and audit entries keep pointing at it, and its sessions end at once because the
-session version moves on.
+revisions and audit entries keep pointing at it. A removal, a new password and a new role
+end every session of the account at once (its server-side session rows are deleted).
 """
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ratecard.models import AuditEntry, User
+from ratecard.services.editor_sessions import end_user_sessions
 
 ROLES = ("editor", "admin")
 PASSWORD_METHOD = "scrypt"
@@ -103,6 +104,7 @@ def add_user(session: Session, username: str, password: str, *, role: str = "edi
         user.role = role
         user.active = True
         user.session_version += 1
+        end_user_sessions(session, user.id)
     session.flush()
     audit(session, None, "user_reactivated" if reactivated else "user_added", name,
           {"role": role}, username="cli")
@@ -119,7 +121,8 @@ def _existing(session: Session, username: str) -> User:
 def remove_user(session: Session, username: str) -> User:
     user = _existing(session, username)
     user.active = False
-    user.session_version += 1          # every open session of this user ends now
+    user.session_version += 1
+    end_user_sessions(session, user.id)          # every open session of this user ends now
     audit(session, None, "user_removed", user.username, username="cli")
     return user
 
@@ -128,9 +131,26 @@ def set_password(session: Session, username: str, password: str) -> User:
     user = _existing(session, username)
     _check_password(password)
     user.password_hash = hash_password(password)
-    user.session_version += 1          # sessions opened with the old password end
+    user.session_version += 1
+    end_user_sessions(session, user.id)          # sessions opened with the old password end
     audit(session, None, "user_password_set", user.username, username="cli")
     return user
+
+
+def set_role(session: Session, username: str, role: str) -> tuple[User, bool]:
+    """Give USERNAME another role; its sessions end (they were granted under the old one).
+    Returns (user, changed): setting the role it already has changes nothing."""
+    user = _existing(session, username)
+    if role not in ROLES:
+        raise AccountError(f"unknown role {role!r}: use one of {', '.join(ROLES)}")
+    if user.role == role:
+        return user, False
+    old, user.role = user.role, role
+    user.session_version += 1
+    end_user_sessions(session, user.id)
+    audit(session, None, "user_role_set", user.username, {"old": old, "new": role},
+          username="cli")
+    return user, True
 
 
 def audit(session: Session, user: User | None, action: str, target: str | None = None,

@@ -1,9 +1,10 @@
 """The editor's workspace under /editor: log in and out, and the guard every view passes.
 
 Every request: editor pages are never cached (no data-version ETag, no-store); the user is
-loaded from the session (ended when idle too long, or when the password changed or the
-account was removed); every POST must carry the session's CSRF token; every view but the
-login page needs a logged-in user. Pages, media and the audit log are in editor_*.py.
+loaded from the server session the cookie names (ended when idle too long, at logout, or
+when the password, role or account changed); every POST must carry the session's CSRF
+token; every view but the login page needs a logged-in user. Pages, media and the audit
+log are in editor_*.py.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
 from ratecard import auth
+from ratecard.services import login_throttle
 from ratecard.services.accounts import audit, find_user, normalise_username, verify_password
 from ratecard.web.session import db_session
 
@@ -24,8 +26,8 @@ UPLOAD_MAX = 12 * 1024 * 1024        # an illustration (content.media checks its
 RESUME_FIELDS = ("kind", "slug", "front_matter", "body", "base_revision_id")
 MESSAGES = {
     "expired": "Your session expired. Log in again to continue.",
-    "revoked": "Your session was ended (your password changed or your account was "
-               "removed). Log in again to continue.",
+    "revoked": "Your session was ended (you logged out, or your password, role or account "
+               "changed). Log in again to continue.",
     "logged_out": "You are logged out.",
     "login": "Log in to use the editor.",
 }
@@ -151,46 +153,58 @@ def login() -> Response | tuple[str, int]:
     if not username or not password:
         return _login_page(400, None, error="Enter your username and password.",
                            username=username, resume=resume_or_none, next_url=next_url)
-    wait = auth.throttled(db, username, ip)
-    if wait is not None:
-        audit(db, None, "login_throttled", username, {"retry_after": wait.retry_after}, ip,
+    device = auth.device_nonce(username)
+    bucket = login_throttle.bucket_for(db, username, ip, device)
+    attempt = login_throttle.begin(db, username, ip, bucket, auth.throttle_policy())
+    if attempt.retry_after is not None:
+        audit(db, None, "login_throttled", username, {"retry_after": attempt.retry_after,
+                                                     "device": device is not None}, ip,
               username=username)
         db.commit()
-        minutes = max(1, round(wait.retry_after / 60))
+        minutes = max(1, round(attempt.retry_after / 60))
+        wait = (f"{attempt.retry_after} seconds" if attempt.retry_after < 90 else
+                f"about {minutes} minute{'s' if minutes != 1 else ''}")
         body, status = _login_page(
-            429, None, error=f"Too many failed logins. Try again in about {minutes} "
-                             f"minute{'s' if minutes != 1 else ''}.",
+            429, None, error=f"Too many failed logins. Try again in {wait}.",
             username=username, resume=resume_or_none, next_url=next_url)
         response = Response(body, status, mimetype="text/html")
-        response.headers["Retry-After"] = str(wait.retry_after)
+        response.headers["Retry-After"] = str(attempt.retry_after)
         return response
 
     user = find_user(db, username)
     ok = verify_password(user, password)
-    auth.record_attempt(db, username, ip, ok)
+    login_throttle.finish(db, attempt, ok)
     if not ok or user is None:
         audit(db, user if user is not None and user.active else None, "login_failed",
               username, None, ip, username=username)
         db.commit()
         return _login_page(401, None, error="Wrong username or password.",
                            username=username, resume=resume_or_none, next_url=next_url)
-    auth.start_session(user)
+    auth.start_session(db, user)
     audit(db, user, "login", user.username, None, ip)
     db.commit()
-    if resume_or_none is not None:
+    response = _logged_in(resume if resume_or_none is not None else None, next_url)
+    auth.give_device_cookie(response, user.username)
+    return response
+
+
+def _logged_in(resume: dict[str, str] | None, next_url: str | None) -> Response:
+    if resume is not None:
         from ratecard.web.editor_pages import render_resumed
 
-        return render_resumed(resume, 200, "You are logged in again. Your text is restored "
-                              "below but not saved yet: save it to keep it.")
+        body, status = render_resumed(resume, 200, "You are logged in again. Your text is "
+                                      "restored below but not saved yet: save it to keep it.")
+        return Response(body, status, mimetype="text/html")
     return redirect(auth.safe_next(next_url, url_for("editor.index")))
 
 
 @bp.post("/logout")
 def logout() -> Response:
+    db = db_session()
     if g.user is not None:
-        audit(db_session(), g.user, "logout", g.user.username, None, auth.client_ip())
-        db_session().commit()
-    auth.end_session()
+        audit(db, g.user, "logout", g.user.username, None, auth.client_ip())
+    auth.end_session(db)             # the server forgets it: a copied cookie is void too
+    db.commit()
     return redirect(url_for("editor.login", reason="logged_out"))
 
 
