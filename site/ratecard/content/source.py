@@ -154,9 +154,7 @@ def _load_yaml(doc: Document, text: str, first_line: int) -> None:
         return
     loader = None
     try:
-        if not _shallow(doc, text, first_line):
-            return
-        loader = yaml.SafeLoader(text)
+        loader = _Loader(text)
         node = loader.get_single_node()
         if node is None:
             return
@@ -172,6 +170,9 @@ def _load_yaml(doc: Document, text: str, first_line: int) -> None:
         line = mark.line + first_line if mark is not None else first_line
         what = " ".join(p for p in (exc.context, exc.problem) if p)
         doc.problems.append(Problem(doc.path, line, f"bad YAML: {what}"))
+    except _TooDeep as exc:
+        doc.problems.append(Problem(doc.path, exc.line + first_line,
+                                    f"front matter nested more than {MAX_DEPTH} levels deep"))
     except yaml.reader.ReaderError as exc:
         line = first_line + text.count("\n", 0, max(0, exc.position))
         doc.problems.append(Problem(doc.path, line, f"bad YAML: {exc.reason}"))
@@ -182,29 +183,28 @@ def _load_yaml(doc: Document, text: str, first_line: int) -> None:
             loader.dispose()
 
 
-def _shallow(doc: Document, text: str, first_line: int) -> bool:
-    """Refuse deep nesting before composing: the parser is iterative, the composer and the
-    constructor recurse (3,000 levels of [ end in a RecursionError)."""
+class _TooDeep(Exception):
+    def __init__(self, line: int):
+        self.line = line
+
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader, composing at most MAX_DEPTH levels: the parser is iterative but the
+    composer and the constructor recurse (3,000 levels of [ end in a RecursionError)."""
+
     depth = 0
-    loader = yaml.SafeLoader(text)
-    try:
-        while loader.check_event():
-            event = loader.get_event()
-            if isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    doc.problems.append(Problem(
-                        doc.path, event.start_mark.line + first_line,
-                        f"front matter nested more than {MAX_DEPTH} levels deep"))
-                    return False
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
-    finally:
-        loader.dispose()
-    return True
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH and self.check_event(yaml.CollectionStartEvent):
+                raise _TooDeep(self.peek_event().start_mark.line)
+            return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        finally:
+            self.depth -= 1
 
 
-def _walk(doc: Document, loader: yaml.SafeLoader, node: yaml.Node, path: Path_,
+def _walk(doc: Document, loader: _Loader, node: yaml.Node, path: Path_,
           seen: set[int], first: int, line: int) -> bool:
     """Record line numbers; refuse aliases (a shared node seen twice), duplicate keys, keys
     that are not text and values that cannot be stored. `line` is where the node is used
@@ -249,7 +249,7 @@ def _walk(doc: Document, loader: yaml.SafeLoader, node: yaml.Node, path: Path_,
     return ok
 
 
-def _scalar_problem(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> str | None:
+def _scalar_problem(loader: _Loader, node: yaml.ScalarNode) -> str | None:
     """Why a scalar cannot be a stored value (JSON, PostgreSQL text), or None."""
     shown = node.value[:40]
     try:
