@@ -15,10 +15,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-MAX_CHARS = 100_000          # the longest review in content/ is ~8,000
+MAX_CHARS = 30_000           # the longest review in content/ is ~7,500
+MAX_PARAGRAPH = 10_000       # lines between blank lines; inline parsing is superlinear
 MAX_LINES = 5_000
 MAX_HEADINGS = 200
-MAX_NESTING = 16             # lists, quotes, brackets and emphasis, each
+MAX_NESTING = 8              # lists, quotes, brackets and emphasis, each
 MAX_RUN = 32                 # consecutive * _ ` characters
 # Characters the link matcher may scan, summed over a text: each '[' is scanned to its
 # ']' (or to the end of its paragraph when unclosed), each link target to its ')'.
@@ -55,24 +56,26 @@ class _Block:
 
 def refusal(text: str) -> Refusal | None:
     """Why `text` (a body or a front-matter field) will not be rendered, or None."""
-    if len(text) > MAX_CHARS:
-        return Refusal(text.count("\n", 0, MAX_CHARS),
-                       f"the text is {len(text):,} characters long; the limit is "
-                       f"{MAX_CHARS:,}: split it into several pages")
     lines = text.split("\n")
     headings, scanned = 0, 0
-    block, block_line, offset = _Block(), 0, 0
+    block, block_line, block_start, offset = _Block(), 0, 0, 0
     previous_blank = True
     for number, line in enumerate(lines):
         if number == MAX_LINES:
             return Refusal(number, f"the text has {len(lines):,} lines; the limit is "
                            f"{MAX_LINES:,}: split it into several pages")
         start, offset = offset, offset + len(line) + 1
+        if start - block_start > MAX_PARAGRAPH:
+            return Refusal(block_line, f"a paragraph (or list, table, quote) of more than "
+                           f"{MAX_PARAGRAPH:,} characters: break it up with blank lines")
         if not line.strip():
+            if offset > MAX_CHARS + 1:
+                return _too_long(text, number)
             scanned += block.close(start)
             if scanned > MAX_LINK_SCAN:
                 return _unclosed(block_line)
             block, block_line, previous_blank = _Block(), number + 1, True
+            block_start = offset
             continue
         if _ATX.match(line) or (_SETEXT.match(line) and not previous_blank):
             headings += 1
@@ -91,11 +94,21 @@ def refusal(text: str) -> Refusal | None:
             return Refusal(number, f"a run of {len(run.group()):,} '{run.group()[0]}' "
                            f"characters (at most {MAX_RUN}): write them as code or escape "
                            "them with \\")
+        if offset > MAX_CHARS + 1:       # checked per line: the message names the line
+            return _too_long(text, number)
         problem = _inline(line, start, block, number)
         if problem is not None:
             return problem
+    if len(text) - block_start > MAX_PARAGRAPH:
+        return Refusal(block_line, f"a paragraph (or list, table, quote) of more than "
+                       f"{MAX_PARAGRAPH:,} characters: break it up with blank lines")
     scanned += block.close(len(text))
     return _unclosed(block_line) if scanned > MAX_LINK_SCAN else None
+
+
+def _too_long(text: str, line: int) -> Refusal:
+    return Refusal(line, f"the text is {len(text):,} characters long; the limit is "
+                   f"{MAX_CHARS:,}: split it into several pages")
 
 
 def _unclosed(line: int) -> Refusal:
