@@ -20,12 +20,23 @@ WRONG = "not the password at all"
 
 @pytest.fixture
 def live(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """The app under werkzeug's threaded server (one process, many threads)."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(10)
+
+
+@pytest.fixture
+def live_gunicorn(db, database_url, tmp_path) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """The app under gunicorn with two worker processes: the count must hold across them."""
+    from tests.web.live import Gunicorn
+
+    with Gunicorn(database_url, tmp_path, workers=2,
+                  extra_env={"SECRET_KEY": "x" * 40}) as server:
+        yield f"http://127.0.0.1:{server.port}"
 
 
 def browser(base: str, address: str = "127.0.0.1") -> httpx.Client:
@@ -54,8 +65,8 @@ def checked_failures(db) -> int:  # type: ignore[no-untyped-def]
             AuditEntry.action == "login_failed")) or 0
 
 
-def test_thirty_concurrent_wrong_logins_stay_within_the_limit(app, editor, db, live):
-    clients = [browser(live) for _ in range(30)]
+def concurrent_wrong_logins(db, base: str, count: int) -> None:  # type: ignore[no-untyped-def]
+    clients = [browser(base) for _ in range(count)]
     tokens = [form_token(c) for c in clients]
     barrier = threading.Barrier(len(clients))
     answers: list[httpx.Response] = []
@@ -74,6 +85,7 @@ def test_thirty_concurrent_wrong_logins_stay_within_the_limit(app, editor, db, l
     for t in threads:
         t.join(120)
     statuses = Counter(r.status_code for r in answers)
+    assert len(answers) == count
     assert set(statuses) <= {401, 429}, statuses
     assert statuses[401] <= 5, statuses                      # the limit, never more
     assert checked_failures(db) == statuses[401]
@@ -83,6 +95,14 @@ def test_thirty_concurrent_wrong_logins_stay_within_the_limit(app, editor, db, l
             assert "Too many failed logins" in response.text
     for c in clients:
         c.close()
+
+
+def test_thirty_concurrent_wrong_logins_stay_within_the_limit(app, editor, db, live):
+    concurrent_wrong_logins(db, live, 30)
+
+
+def test_forty_concurrent_wrong_logins_across_two_processes(editor, db, live_gunicorn):
+    concurrent_wrong_logins(db, live_gunicorn, 40)
 
 
 def test_a_stranger_cannot_lock_the_owner_out(app, editor, db, live):
