@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from ratecard.content.source import MAX_DEPTH, parse_text
+from ratecard.content.front_matter import MAX_DEPTH
+from ratecard.content.source import parse_text
 from ratecard.models import ContentRevision
 from ratecard.queries import content as q
 from tests.content.conftest import write
