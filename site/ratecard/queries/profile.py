@@ -6,7 +6,6 @@ models (same model elsewhere, similar models) are in queries/related.py.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -55,33 +54,6 @@ def alias_target(session: Session, keys: list[str]) -> Model | None:
         ModelAlias.source.in_(SOURCE_PRECEDENCE), ModelAlias.key.in_(wanted)))
     found = {key: model for key, model in rows}
     return next((found[key] for key in wanted if key in found), None)
-
-
-def suggestions(session: Session, wanted: str, n: int = 5) -> list[Model]:
-    """The closest canonical ids and names to a mistyped one (only on a 404)."""
-    wanted = wanted.lower()
-    rows = session.execute(select(Model.canonical_id, Model.name)).all()
-    # A canonical id always names itself; model parts and names only fill what is left,
-    # whatever order the database returns rows in (openrouter/openai/gpt-4o's model part
-    # is the text "openai/gpt-4o").
-    by_text: dict[str, str] = {canonical_id: canonical_id for canonical_id, _ in rows}
-    for canonical_id, name in rows:
-        by_text.setdefault(canonical_id.split("/", 1)[-1], canonical_id)
-        by_text.setdefault((name or "").lower(), canonical_id)
-    short = wanted.split("/", 1)[-1]
-    matches: list[str] = []
-    for text in (wanted, short):
-        for hit in difflib.get_close_matches(text, list(by_text), n=n * 2, cutoff=0.6):
-            matches.append(by_text[hit])
-    ids = list(dict.fromkeys(matches))[:n]
-    if not ids:
-        return []
-    models = {m.canonical_id: m for m in session.scalars(select(Model).join(
-        Model.provider).options(contains_eager(Model.provider)).where(
-        Model.canonical_id.in_(ids)))}
-    return [models[i] for i in ids if i in models]
-
-
 
 
 class PriceRow(NamedTuple):

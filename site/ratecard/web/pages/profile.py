@@ -24,6 +24,7 @@ from ratecard.queries import profile as pq
 from ratecard.queries import related
 from ratecard.queries.content import editorial_for_model
 from ratecard.queries.models import precedence_rank, shown_capabilities
+from ratecard.queries.suggestions import suggestions
 from ratecard.web.errors import BadParameter, problem
 from ratecard.web.formatting import money
 from ratecard.web.http import request_version
@@ -61,8 +62,10 @@ def _resolve(endpoint: str, provider: str, name: str) -> Model | Response:
                 found = bare
         model = found
     if model is None:
-        error = NotFound(f"No model with id {wanted!r}.")
-        error.suggestions = pq.suggestions(session, wanted)  # type: ignore[attr-defined]
+        shown = wanted if len(wanted) <= 120 else wanted[:120] + "…"
+        error = NotFound(f"No model with id {shown!r}.")
+        error.suggestions = suggestions(  # type: ignore[attr-defined]
+            session, wanted, request_version()[0])
         raise error
     target = _url(endpoint, model)
     if request.query_string:
