@@ -90,9 +90,9 @@ def set_password(username: str, password_stdin: bool) -> None:
 
 @users.command("set-role")
 @click.argument("username")
-@click.argument("role", type=click.Choice(["editor", "admin"]))
+@click.argument("role", type=click.Choice(["editor", "admin"]), metavar="ROLE")
 def set_role(username: str, role: str) -> None:
-    """Give USERNAME the role ROLE; its open sessions end."""
+    """Give USERNAME the role ROLE (editor or admin); its open sessions end."""
     from ratecard.services.accounts import set_role
 
     user, changed = _run(set_role, username, role)

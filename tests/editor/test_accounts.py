@@ -54,6 +54,8 @@ def test_add_prompts_twice_and_refuses_a_mismatch(db, database_url):
     (["users", "remove", "nobody"], "", "no such user 'nobody'"),
     (["users", "set-password", "nobody", "--password-stdin"], PASSWORD + "\n",
      "no such user 'nobody'"),
+    (["users", "set-role", "nobody", "admin"], "", "no such user 'nobody'"),
+    (["users", "set-role", "dup", "owner"], "", "Invalid value for 'ROLE'"),
 ])
 def test_mistakes_get_a_clear_message(db, database_url, args, stdin, message):
     with db.session() as session:
@@ -111,3 +113,20 @@ def test_passwords_are_hashed_with_scrypt(db):
         assert accounts.verify_password(frank, PASSWORD)
         assert not accounts.verify_password(frank, PASSWORD + "x")
         assert not accounts.verify_password(None, PASSWORD)     # unknown user: same work, no
+
+
+def test_set_role_ends_sessions_only_when_the_role_changes(app, db, database_url):
+    with db.session() as session:
+        accounts.add_user(session, "hana", PASSWORD)
+    client = app.test_client()
+    assert login(client, "hana").status_code == 302
+    same = ratecard(database_url, "users", "set-role", "hana", "editor")
+    assert same.returncode == 0 and "already editor; nothing changed" in same.stdout
+    assert client.get("/editor/").status_code == 200
+    changed = ratecard(database_url, "users", "set-role", "hana", "admin")
+    assert changed.returncode == 0, changed.stderr
+    ended = client.get("/editor/")
+    assert ended.status_code == 302 and "reason=revoked" in ended.headers["Location"]
+    assert user(db, "hana").role == "admin"
+    assert login(client, "hana").status_code == 302
+    assert client.get("/editor/audit").status_code == 200         # the new role applies
