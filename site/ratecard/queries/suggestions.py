@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from ratecard.models import Model, Provider
 
 MAX_INPUT = 120          # characters of the unknown id that are looked at
-POSTING_BUDGET = 20_000  # trigram postings read per lookup, at most
+POSTING_BUDGET = 10_000  # trigram postings read per lookup, at most
 CANDIDATES = 24          # texts scored with difflib per lookup, at most
 CUTOFF = 0.6             # difflib.get_close_matches' default
 

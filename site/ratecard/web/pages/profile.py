@@ -79,6 +79,8 @@ def _lookup(endpoint: str, provider: str, name: str) -> Model | Response:
     try:
         return _resolve(endpoint, provider, name)
     except NotFound:
+        if endpoint == "public.profile":      # its last path part is already in `name`
+            raise
         suffix = request.path.rsplit("/", 1)[-1]
         if pq.model_with_provider(db_session(), f"{provider}/{name}/{suffix}") is not None:
             return _resolve("public.profile", provider, f"{name}/{suffix}")
