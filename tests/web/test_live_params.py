@@ -42,3 +42,45 @@ def test_a_host_that_is_no_host_name_is_400(server, path):
 def test_nothing_was_logged_as_an_error(server):
     raw_get(server.port, b"/models?q=\xff")
     assert "Traceback" not in server.tail()
+
+
+def test_a_flood_of_404s_leaves_a_profile_fast(server):
+    """One worker, two clients sending unknown ids as fast as they can: a cached profile
+    waits behind at most a couple of cheap 404s (each one cost a scan and difflib over
+    every model)."""
+    import random
+    import statistics
+    import threading
+    import time
+
+    def timed(target: bytes) -> tuple[int, float]:
+        start = time.perf_counter()
+        status, _ = raw_get(server.port, target)
+        return status, (time.perf_counter() - start) * 1000
+
+    profile = b"/models/openai/gpt-4o"
+    assert timed(profile)[0] == 200 and timed(b"/models/openai/gpt-4oo")[0] == 404
+    missing = [timed(f"/models/openai/gpt-4o-{i}x".encode()) for i in range(15)]
+    assert {status for status, _ in missing} == {404}
+    stop = threading.Event()
+
+    def flood(seed: int) -> None:
+        rng = random.Random(seed)
+        while not stop.is_set():
+            raw_get(server.port, f"/models/openai/gpt-{rng.randrange(10**9)}".encode())
+
+    threads = [threading.Thread(target=flood, args=(i,), daemon=True) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    try:
+        during = [timed(profile) for _ in range(20)]
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    assert {status for status, _ in during} == {200}
+    one_404 = statistics.median(ms for _, ms in missing)
+    beside = statistics.median(ms for _, ms in during)
+    # Measured here: 11 ms and 25-45 ms; before the index, 75-100 ms and 170-230 ms.
+    assert one_404 < 40, one_404
+    assert beside < 120, (beside, one_404)
