@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Protocol
 
@@ -43,7 +43,9 @@ class ParseError(ValueError):
     """The payload as a whole cannot be understood (bad JSON, wrong shape)."""
 
 
-@dataclass(frozen=True, order=True)
+# Records are slotted: a payload of tens of thousands of models holds hundreds of
+# thousands of them at once, and a per-instance __dict__ would double their size.
+@dataclass(frozen=True, order=True, slots=True)
 class Conditions:
     """When a price applies. None = no condition (the base price)."""
 
@@ -55,14 +57,15 @@ class Conditions:
     region: str | None = None           # e.g. "us", "eu", "global"
 
     def as_dict(self) -> dict[str, object]:
-        return {k: v for k, v in self.__dict__.items() if v is not None}
+        return {f.name: getattr(self, f.name) for f in fields(self)
+                if getattr(self, f.name) is not None}
 
     @classmethod
     def from_dict(cls, data: dict[str, object] | None) -> Conditions:
         return cls(**(data or {}))  # type: ignore[arg-type]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PriceRecord:
     meter: str
     unit: str
@@ -77,7 +80,7 @@ class PriceRecord:
         return (self.meter, self.unit, self.conditions)
 
 
-@dataclass
+@dataclass(slots=True)
 class ModelRecord:
     key: str                             # the source's own key (alias), e.g. "gpt-4o"
     canonical_id: str                    # lowercase "provider/model"

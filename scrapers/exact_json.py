@@ -11,29 +11,94 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 from scrapers.base import ParseError
 
+_DECODER = json.JSONDecoder(parse_float=Decimal, parse_int=Decimal, parse_constant=Decimal)
+_SPACE = re.compile(r"[ \t\n\r]*")
 
-def loads(payload: bytes | str, source: str) -> Any:
-    """Parse a payload or raise ParseError naming the source and the position."""
+
+def _text(payload: bytes | str, source: str) -> str:
     if isinstance(payload, bytes | bytearray):
         try:
-            payload = bytes(payload).decode("utf-8-sig")
+            payload = payload.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise ParseError(f"{source}: payload is not UTF-8 ({exc.reason})") from None
     if not payload.strip():
         raise ParseError(f"{source}: empty payload")
+    return payload
+
+
+def _invalid(exc: json.JSONDecodeError, source: str) -> ParseError:
+    return ParseError(f"{source}: invalid JSON at line {exc.lineno} column {exc.colno}: "
+                      f"{exc.msg}")
+
+
+def loads(payload: bytes | str, source: str) -> Any:
+    """Parse a payload or raise ParseError naming the source and the position."""
+    text = _text(payload, source)
     try:
-        return json.loads(payload, parse_float=Decimal, parse_int=Decimal,
+        return json.loads(text, parse_float=Decimal, parse_int=Decimal,
                           parse_constant=Decimal)
     except json.JSONDecodeError as exc:
-        raise ParseError(f"{source}: invalid JSON at line {exc.lineno} column {exc.colno}: "
-                         f"{exc.msg}") from None
+        raise _invalid(exc, source) from None
     except RecursionError:
         raise ParseError(f"{source}: JSON nested too deeply") from None
+
+
+def is_object(payload: bytes | str) -> bool:
+    """Whether the payload's top-level value is a JSON object (by its first character)."""
+    head = payload[:64].lstrip(b"\xef\xbb\xbf" if isinstance(payload, bytes | bytearray)
+                               else "\ufeff")
+    return head.lstrip()[:1] in (b"{", "{")
+
+
+def iter_object(payload: bytes | str, source: str) -> Iterator[tuple[str, Any]]:
+    """The members of a top-level JSON object, one at a time, so that the whole Decimal
+    tree of a large payload never exists at once. A key given twice is yielded twice (the
+    caller decides; json.loads keeps the last). Errors as in loads(), found as reached."""
+    text = _text(payload, source)
+    try:
+        yield from _members(text)
+    except json.JSONDecodeError as exc:
+        raise _invalid(exc, source) from None
+    except RecursionError:
+        raise ParseError(f"{source}: JSON nested too deeply") from None
+
+
+def _members(text: str) -> Iterator[tuple[str, Any]]:
+    pos = _SPACE.match(text).end()  # type: ignore[union-attr]
+    if text[pos:pos + 1] != "{":
+        raise json.JSONDecodeError("Expecting '{'", text, pos)
+    pos = _SPACE.match(text, pos + 1).end()  # type: ignore[union-attr]
+    if text[pos:pos + 1] == "}":
+        pos += 1
+    else:
+        while True:
+            if text[pos:pos + 1] != '"':
+                raise json.JSONDecodeError("Expecting property name enclosed in double quotes",
+                                           text, pos)
+            key, pos = _DECODER.raw_decode(text, pos)
+            pos = _SPACE.match(text, pos).end()  # type: ignore[union-attr]
+            if text[pos:pos + 1] != ":":
+                raise json.JSONDecodeError("Expecting ':' delimiter", text, pos)
+            pos = _SPACE.match(text, pos + 1).end()  # type: ignore[union-attr]
+            value, pos = _DECODER.raw_decode(text, pos)
+            yield key, value
+            pos = _SPACE.match(text, pos).end()  # type: ignore[union-attr]
+            if text[pos:pos + 1] == "}":
+                pos += 1
+                break
+            if text[pos:pos + 1] != ",":
+                raise json.JSONDecodeError("Expecting ',' delimiter", text, pos)
+            pos = _SPACE.match(text, pos + 1).end()  # type: ignore[union-attr]
+    end = _SPACE.match(text, pos).end()  # type: ignore[union-attr]
+    if end != len(text):
+        raise json.JSONDecodeError("Extra data", text, end)
 
 
 def dumps(value: Any) -> bytes:

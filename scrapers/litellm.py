@@ -61,23 +61,29 @@ PROVIDER_NAMES = {
 
 
 def parse(payload: bytes | str) -> ParseResult:
-    data = exact_json.loads(payload, "litellm")
-    if not isinstance(data, dict):
+    if not exact_json.is_object(payload):
+        data = exact_json.loads(payload, "litellm")      # to say what it is instead
         raise ParseError(f"litellm: expected a JSON object of model entries, "
                          f"got {type(data).__name__}")
-    entries = {k: v for k, v in data.items() if k not in NOT_MODELS}
-    if entries and not any(isinstance(v, dict) for v in entries.values()):
+    # Entry by entry: the Decimal tree of a 45,000-model payload is never built whole.
+    # A key given twice counts once, its last entry (as json.loads would keep it).
+    found: dict[str, tuple[Candidate | None, list[Skipped], bool]] = {}
+    for key, entry in exact_json.iter_object(payload, "litellm"):
+        if key in NOT_MODELS:
+            continue
+        notes: list[Skipped] = []
+        candidate = None
+        if isinstance(entry, dict):
+            candidate = _candidate(key, entry, notes)
+        else:
+            notes.append(Skipped(key, f"entry is a {_kind(entry)}, not an object"))
+        found[key] = (candidate, notes, isinstance(entry, dict))
+    if found and not any(is_object for _, _, is_object in found.values()):
         raise ParseError("litellm: expected a JSON object of model entries, "
                          "found no entry that is an object")
-    skipped: list[Skipped] = []
-    candidates: list[Candidate] = []
-    for key, entry in entries.items():
-        if not isinstance(entry, dict):
-            skipped.append(Skipped(key, f"entry is a {_kind(entry)}, not an object"))
-            continue
-        candidate = _candidate(key, entry, skipped)
-        if candidate is not None:
-            candidates.append(candidate)
+    skipped = [note for _, notes, _ in found.values() for note in notes]
+    candidates = [candidate for candidate, _, _ in found.values() if candidate is not None]
+    del found
     models = fold(candidates, skipped)
     names = {m.provider: PROVIDER_NAMES[m.provider] for m in models
              if m.provider in PROVIDER_NAMES}

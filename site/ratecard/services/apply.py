@@ -42,6 +42,11 @@ class Counts:
     touched: set[int] = field(default_factory=set)   # model ids whose prices may have moved
 
 
+# Rows buffered before they are written (in the run's one transaction): a payload of tens
+# of thousands of models must not hold every pending row in memory at once.
+FLUSH_ROWS = 5000
+
+
 def money(amount: Decimal | None) -> str | None:
     return None if amount is None else format(amount, "f")
 
@@ -265,18 +270,24 @@ class Writer:
             last_seen=self.as_of).execution_options(synchronize_session=False))
 
     # -- flush ----------------------------------------------------------------------------
+    def flush_if_full(self) -> None:
+        """Write what is buffered once it is large; call between models only, so a
+        model's closed row is always written before (or with) its replacement."""
+        buffered = (len(self.closed_prices) + len(self.new_prices) + len(self.closed_caps)
+                    + len(self.new_caps) + len(self.events))
+        if buffered >= FLUSH_ROWS:
+            self.flush()
+
     def flush(self) -> None:
         s = self.session
-        if self.closed_prices:
-            s.execute(update(Price), self.closed_prices)
-        if self.new_prices:
-            s.execute(insert(Price), self.new_prices)
-        if self.closed_caps:
-            s.execute(update(Capability), self.closed_caps)
-        if self.new_caps:
-            s.execute(insert(Capability), self.new_caps)
-        if self.events:
-            s.execute(insert(ChangeEvent), self.events)
+        for statement, rows in ((update(Price), self.closed_prices),
+                                (insert(Price), self.new_prices),
+                                (update(Capability), self.closed_caps),
+                                (insert(Capability), self.new_caps),
+                                (insert(ChangeEvent), self.events)):
+            if rows:
+                s.execute(statement, rows)
+                rows.clear()
 
 
 def _rank(source: str) -> int:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from ratecard.db import Database, utcnow
 from ratecard.models import Capability, Price, SyncPayload, SyncRun
-from ratecard.services.apply import Writer, midnight
+from ratecard.services.apply import FLUSH_ROWS, Writer, midnight
 from ratecard.services.catalog_state import load_state
 from ratecard.services.disagreements import refresh_disagreements
 from ratecard.services.guards import GrowthLimits, RunRejected, check_run
@@ -138,11 +138,14 @@ def _apply(session: Session, run_id: int, source: str, stamp: dt.datetime,
               allow_vanish=guards.allow_vanish, allow_growth=guards.allow_growth,
               growth=guards.growth)
     writer = Writer(session, source, run_id, stamp, state)
-    # Pass 1: providers, models and aliases (ids are needed before prices).
+    # Pass 1: providers, models and aliases (ids are needed before prices). Flushed in
+    # slices: one unit of work over tens of thousands of new objects costs hundreds of MB.
     models = []
     for record in records:
         model, is_new = writer.model_for(record, parsed.provider_names)
         models.append((record, model, is_new))
+        if len(models) % FLUSH_ROWS == 0:
+            session.flush()
     session.flush()
     seen_ids: set[int] = set()
     returned_ids: set[int] = set()
@@ -160,6 +163,9 @@ def _apply(session: Session, run_id: int, source: str, stamp: dt.datetime,
             writer.event(model.id, "model_returned", stamp, model.canonical_id)
             returned_ids.add(model.id)
         seen_ids.add(model.id)
+        if len(seen_ids) % FLUSH_ROWS == 0:
+            session.flush()
+        writer.flush_if_full()
     for model, day in writer.pending_deprecations:
         writer.event(model.id, "model_deprecated", stamp, model.canonical_id,
                      new=day.isoformat())
@@ -174,6 +180,7 @@ def _apply(session: Session, run_id: int, source: str, stamp: dt.datetime,
         wrote |= writer.capabilities(model, record.capabilities, announce)
         if wrote and model.id not in fresh:
             changed.add(model.id)
+        writer.flush_if_full()
         if progress and (index % 250 == 0 or index == total):
             progress(source, index, total)
     vanished = _vanish(session, writer, seen_ids, stamp)
