@@ -183,7 +183,7 @@ def login() -> Response | tuple[str, int]:
     auth.start_session(db, user)
     audit(db, user, "login", user.username, None, ip)
     db.commit()
-    response = _logged_in(resume if resume_or_none is not None else None, next_url)
+    response = _logged_in(resume_or_none, next_url)
     auth.give_device_cookie(response, user.username)
     return response
 
