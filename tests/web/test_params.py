@@ -126,3 +126,21 @@ def test_bad_base_revision_keeps_the_text(editor_client):
     response = editor_client.post(EDIT, data=data)
     assert response.status_code == 422, response.text[-500:]
     assert "base_revision_id" in response.text and "My unsaved words." in response.text
+
+
+@pytest.mark.parametrize("path", ["/models/a%00b/gpt-4o", "/models/openai/gpt%00-4o/prices.csv",
+                                  "/api/v1/models/openai/%00", "/%00", "/providers/a%01b",
+                                  "/guides/%7F", "/media/x%00.png"])
+def test_control_characters_in_the_path_are_400(site_client, path):
+    # PostgreSQL refuses NUL in text: it must never reach a query.
+    bad_request(site_client.get(path), "path")
+
+
+@pytest.mark.parametrize("field", ["body", "front_matter"])
+def test_a_nul_in_the_editor_form_keeps_the_text(editor_client, field):
+    data = form_of(editor_client.get("/editor/new?kind=model&slug=openai/gpt-4o").text)
+    data |= {"front_matter": FRONT, "body": BODY, "action": "save"}
+    data[field] += "\nbefore\x00after\n" if field == "body" else "tags: ['a\x00b']\n"
+    response = editor_client.post(EDIT, data=data)
+    assert response.status_code == 422, response.text[-500:]
+    assert "NUL character" in response.text and "before" in response.text

@@ -62,6 +62,11 @@ def draft_from_form(form: Mapping[str, str], *, kind: str | None = None,
                   front_matter_text=front_text, body=_text(form.get("body")),
                   base_revision_id=int(raw_base) if raw_base and base_ok else None)
     draft.front_matter, draft.problems = parse_front_matter(front_text, draft.kind)
+    for name, value in (("front matter", front_text), ("body", draft.body)):
+        if "\x00" in value:
+            # A database cannot store it (PostgreSQL refuses NUL in text), and no page needs it.
+            line = value.count("\n", 0, value.index("\x00")) + 1
+            draft.problems.append(f"{name} line {line}: contains a NUL character; remove it")
     if not base_ok:
         # Not a 400: the text is shown again with the problem, nothing is lost.
         draft.problems.append(f"base_revision_id: {raw_base[:40]!r} is not a revision number; "

@@ -14,7 +14,7 @@ from collections import OrderedDict
 from flask import Flask, Response, g, request
 
 from ratecard.queries.version import data_version
-from ratecard.web.params import check_query_string, request_key
+from ratecard.web.params import check_request, request_key
 from ratecard.web.session import db_session
 
 # Scripts only from us; plotly.js injects its own <style> elements, hence inline styles.
@@ -122,6 +122,6 @@ _gzipped = _GzipCache().get
 
 
 def init_app(app: Flask) -> None:
-    app.before_request(check_query_string)     # first: nothing reads a query it refuses
+    app.before_request(check_request)     # first: nothing reads a path or query it refuses
     app.before_request(_version_check)
     app.after_request(_after)

@@ -165,7 +165,16 @@ def check_page(number: int, pages: int) -> None:
                                    f"page {number:,} does not exist")
 
 
-# -- the raw query string ------------------------------------------------------------------
+# -- the raw request: path and query string -----------------------------------------------
+
+def check_request() -> None:
+    """Before any view: a path without control characters (no page is named by one, and
+    PostgreSQL refuses NUL in text, so none may reach a query) and a query string that
+    is UTF-8 text."""
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in request.path):
+        raise BadParameter("path", "control characters are not allowed in an address")
+    check_query_string()
+
 
 def check_query_string() -> None:
     """Before any view: every name and value must be UTF-8 once percent-decoded. werkzeug
