@@ -115,8 +115,8 @@ def index() -> tuple[str, int]:
 
 @bp.get("/new")
 def new_page() -> Response | tuple[str, int]:
-    kind = request.args.get("kind", "model")
-    slug = request.args.get("slug", "").strip().strip("/").lower()
+    kind = params.text("kind", 20) or "model"
+    slug = (params.text("slug", 255) or "").strip("/").lower()
     if not valid_name(kind, slug):
         return render("editor/error.html", 400, title="Not a page name",
                       detail=f"{slug!r} cannot name a {kind} page: a model page is named by "

@@ -85,6 +85,21 @@ def choices(name: str, allowed: Collection[str], what: str, *, limit: int = 50,
     return out
 
 
+def id_list(name: str, limit: int, max_length: int = 2000, *,
+            source: Mapping[str, Any] | None = None) -> list[str]:
+    """Comma-separated ids, also repeated (?models=a,b&models=c): lowercased, order kept,
+    duplicates dropped, at most `limit`."""
+    given = _source(source)
+    values = given.getlist(name) if hasattr(given, "getlist") else [given.get(name, "")]
+    raw = ",".join(str(v) for v in values)
+    if len(raw) > max_length or any(ord(ch) < 32 or ord(ch) == 127 for ch in raw):
+        raise BadParameter(name, f"expected up to {limit} ids separated by commas")
+    ids = list(dict.fromkeys(part.strip().lower() for part in raw.split(",") if part.strip()))
+    if len(ids) > limit:
+        raise BadParameter(name, f"at most {limit} at a time ({len(ids)} given)")
+    return ids
+
+
 def digits(raw: str) -> bool:
     """ASCII digits only: str.isdigit() also accepts '²', which int() refuses."""
     return raw.isascii() and raw.isdigit()

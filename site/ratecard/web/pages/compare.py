@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from flask import Response, redirect, render_template, request, url_for
+from flask import Response, redirect, render_template, url_for
 from markupsafe import Markup, escape
 
 from ratecard import costs
@@ -64,10 +64,7 @@ def labels(models: list[Model]) -> list[str]:
 
 def requested_ids() -> list[str]:
     """The `models` parameter: comma-separated canonical ids, order kept, duplicates dropped."""
-    raw = ",".join(request.args.getlist("models"))
-    if len(raw) > 2000 or any(ord(ch) < 32 or ord(ch) == 127 for ch in raw):
-        raise BadParameter("models", "expected up to 6 model ids separated by commas")
-    return list(dict.fromkeys(part.strip().lower() for part in raw.split(",") if part.strip()))
+    return params.id_list("models", MAX_MODELS)
 
 
 def compare_url(ids: list[str]) -> str:
@@ -151,9 +148,6 @@ def compare() -> str | Response:
 def _compare() -> str | Response:
     session = db_session()
     ids = requested_ids()
-    if len(ids) > MAX_MODELS:
-        raise BadParameter("models", f"compare at most {MAX_MODELS} models at a time "
-                                     f"({len(ids)} given)")
     models = catalog.models_by_ids(session, ids)
     unknown = [i for i in ids if i not in models]
     if unknown:

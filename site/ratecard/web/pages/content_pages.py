@@ -5,6 +5,7 @@ from flask import Response, abort, g, redirect, render_template, request, url_fo
 from werkzeug.wrappers import Response as BaseResponse
 
 from ratecard.queries import content as q
+from ratecard.web import params
 from ratecard.web.public import bp
 from ratecard.web.session import db_session
 
@@ -48,7 +49,7 @@ def media(name: str) -> Response:
         abort(404)
     response = Response(row.data, mimetype=row.content_type)
     response.set_etag(row.sha256)
-    version = request.args.get("v", "")
+    version = params.text("v", 64) or ""
     if version and row.sha256.startswith(version):
         # The rendered pages link /media/<name>?v=<sha prefix>: a new image is a new URL.
         response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
