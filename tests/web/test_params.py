@@ -144,3 +144,10 @@ def test_a_nul_in_the_editor_form_keeps_the_text(editor_client, field):
     response = editor_client.post(EDIT, data=data)
     assert response.status_code == 422, response.text[-500:]
     assert "NUL character" in response.text and "before" in response.text
+
+
+@pytest.mark.parametrize("value", ["-+5", "+-5", "--5", "5-", "_", "-", "+", " 5 5", "5" * 30])
+def test_signs_and_separators_that_are_no_number_are_400(site_client, value):
+    from urllib.parse import quote
+
+    bad_request(site_client.get(f"/models?min_context={quote(value)}"), "min_context")

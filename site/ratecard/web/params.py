@@ -41,8 +41,8 @@ def _shown(raw: str) -> str:
     return repr(raw[:40] + ("…" if len(raw) > 40 else ""))
 
 
-def raw_text(name: str, max_length: int = MAX_TEXT, *, source: Mapping[str, Any] | None = None,
-             strip: bool = True) -> str | None:
+def text(name: str, max_length: int = MAX_TEXT, *, source: Mapping[str, Any] | None = None,
+         strip: bool = True) -> str | None:
     """The parameter's text, or None when absent or empty; capped, no control characters."""
     value = _source(source).get(name)
     if value is None:
@@ -57,12 +57,9 @@ def raw_text(name: str, max_length: int = MAX_TEXT, *, source: Mapping[str, Any]
     return value
 
 
-text = raw_text
-
-
 def choice(name: str, allowed: Collection[str], what: str, *,
            source: Mapping[str, Any] | None = None) -> str | None:
-    value = raw_text(name, source=source)
+    value = text(name, source=source)
     if value is not None and value not in allowed:
         raise BadParameter(name, f"unknown {what} {_shown(value)}")
     return value
@@ -108,14 +105,15 @@ def digits(raw: str) -> bool:
 def whole(name: str, minimum: int = 0, maximum: int = 10**12, *,
           source: Mapping[str, Any] | None = None, what: str = "a whole number") -> int | None:
     """A whole number in [minimum, maximum], or None when absent or empty."""
-    raw = raw_text(name, _MAX_DIGITS + 1, source=source)
+    raw = text(name, _MAX_DIGITS + 1, source=source)
     if raw is None:
         return None
     body = raw.replace("_", "")           # 1_000_000, as Python and people write it
     negative = body.startswith("-")
-    if not digits(body.removeprefix("-").removeprefix("+")):
+    number = body[1:] if body[:1] in ("-", "+") else body
+    if not digits(number) or len(number) > _MAX_DIGITS:
         raise BadParameter(name, f"must be {what}, got {_shown(raw)}")
-    value = int(body)
+    value = -int(number) if negative else int(number)
     if not minimum <= value <= maximum:
         raise BadParameter(name, f"must be between {minimum:,} and {maximum:,}, got "
                                  f"{'-' if negative else ''}{abs(value):,}")
@@ -125,7 +123,7 @@ def whole(name: str, minimum: int = 0, maximum: int = 10**12, *,
 def decimal(name: str, *, minimum: Decimal = Decimal(0), maximum: Decimal = Decimal(10**9),
             source: Mapping[str, Any] | None = None, what: str = "a number") -> Decimal | None:
     """A finite decimal number in range (a leading '$' or a trailing '%' is allowed)."""
-    raw = raw_text(name, 30, source=source)
+    raw = text(name, 30, source=source)
     if raw is None:
         return None
     cleaned = raw.removeprefix("$").removesuffix("%").strip()
@@ -143,7 +141,7 @@ def decimal(name: str, *, minimum: Decimal = Decimal(0), maximum: Decimal = Deci
 
 def date(name: str, earliest: dt.date = MIN_DATE, latest: dt.date = MAX_DATE, *,
          source: Mapping[str, Any] | None = None) -> dt.date | None:
-    raw = raw_text(name, 10, source=source)
+    raw = text(name, 10, source=source)
     if raw is None:
         return None
     try:
@@ -159,7 +157,7 @@ def date(name: str, earliest: dt.date = MIN_DATE, latest: dt.date = MAX_DATE, *,
 
 def flag(name: str, *, source: Mapping[str, Any] | None = None) -> bool:
     """on/off: absent or empty is off; an unknown word is a 400 (not silently off)."""
-    raw = raw_text(name, 10, source=source)
+    raw = text(name, 10, source=source)
     if raw is None:
         return False
     if raw.lower() in TRUE_WORDS:
