@@ -119,11 +119,24 @@ def _local_dir(url: str) -> Path | None:
 def _fetch_tree(folder: Path, url: str, etag: str | None) -> FetchResult:
     import hashlib
 
+    from scrapers.http import FetchError, HttpSettings
+
+    # The size cap holds for a local tree as for a download: checked on the files before
+    # reading them, and on the document built from them.
+    cap = HttpSettings.from_env().max_bytes
+    size = f"{cap / 2**20:g} MB" if cap >= 2**20 else f"{cap} bytes"
+    too_big = FetchError(f"{folder}: models.dev tree larger than {size} cap "
+                         "(RATECARD_HTTP_MAX_BYTES)")
     try:
+        if sum(f.stat().st_size for f in folder.rglob("*.toml")) > cap:
+            raise too_big
         body = exact_json.dumps(modelsdev_toml.build(folder))
     except modelsdev_toml.TreeError as exc:
-        from scrapers.http import FetchError
         raise FetchError(str(exc)) from None
+    except OSError as exc:
+        raise FetchError(f"{folder}: cannot read ({exc.strerror or exc})") from None
+    if len(body) > cap:
+        raise too_big
     digest = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
     if etag == digest:
         return FetchResult(body=None, etag=digest, not_modified=True, url=url)

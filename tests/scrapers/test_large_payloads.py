@@ -64,3 +64,25 @@ def test_a_key_given_twice_counts_once_with_its_last_entry():
             b' "gpt-4o": {"litellm_provider": "openai", "input_cost_per_token": 2e-06}}')
     (model,) = litellm.parse(body).models
     assert [str(p.amount) for p in model.prices] == ["2"]
+
+
+def test_size_cap_holds_for_a_local_models_dev_tree(monkeypatch):
+    from scrapers import modelsdev
+    from scrapers.http import FetchError
+    from tests.upstream import OWN
+
+    tree = OWN / "modelsdev" / "tree"
+    assert modelsdev.SOURCE.fetch(str(tree)).body
+    monkeypatch.setenv("RATECARD_HTTP_MAX_BYTES", "1000")
+    with pytest.raises(FetchError, match=f"^{tree}: models.dev tree larger than .* cap"):
+        modelsdev.SOURCE.fetch(str(tree))
+
+
+def test_size_cap_holds_for_a_local_file(tmp_path, monkeypatch):
+    from scrapers.http import FetchError
+
+    path = tmp_path / "prices.json"
+    path.write_bytes(payload(50))
+    monkeypatch.setenv("RATECARD_HTTP_MAX_BYTES", "1000")
+    with pytest.raises(FetchError, match="larger than 1000 bytes cap"):
+        litellm.SOURCE.fetch(str(path))
