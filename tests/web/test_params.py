@@ -151,3 +151,13 @@ def test_signs_and_separators_that_are_no_number_are_400(site_client, value):
     from urllib.parse import quote
 
     bad_request(site_client.get(f"/models?min_context={quote(value)}"), "min_context")
+
+
+@pytest.mark.parametrize("value", ["1e-999999", "0.00000000000000000000000000001", "1E+5",
+                                   "-0", "1e9"])
+def test_tiny_and_exponent_prices_never_fail(site_client, value):
+    from urllib.parse import quote
+
+    response = site_client.get(f"/models?max_input_price={quote(value)}")
+    refused = value.startswith("1e-") or len(value) > 20        # beyond 12 decimal places
+    assert response.status_code == (400 if refused else 200), response.text[-300:]

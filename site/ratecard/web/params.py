@@ -25,6 +25,7 @@ from ratecard.web.errors import BadParameter
 
 MAX_TEXT = 200
 MAX_PAGE = 1_000_000
+MAX_DECIMALS = 12
 MIN_DATE = dt.date(1970, 1, 1)
 MAX_DATE = dt.date(2999, 12, 31)
 TRUE_WORDS = ("1", "on", "true", "yes")
@@ -136,6 +137,9 @@ def decimal(name: str, *, minimum: Decimal = Decimal(0), maximum: Decimal = Deci
         raise BadParameter(name, f"must be {what}, got {_shown(raw)}")
     if not minimum <= value <= maximum:
         raise BadParameter(name, f"must be between {minimum} and {maximum}, got {_shown(raw)}")
+    # 1e-999999 is in range, but no database column stores it (PostgreSQL: out of range).
+    if value and int(value.normalize().as_tuple().exponent) < -MAX_DECIMALS:
+        raise BadParameter(name, f"at most {MAX_DECIMALS} decimal places, got {_shown(raw)}")
     return value
 
 
