@@ -106,18 +106,20 @@ def digits(raw: str) -> bool:
 def whole(name: str, minimum: int = 0, maximum: int = 10**12, *,
           source: Mapping[str, Any] | None = None, what: str = "a whole number") -> int | None:
     """A whole number in [minimum, maximum], or None when absent or empty."""
-    raw = text(name, _MAX_DIGITS + 1, source=source)
+    raw = text(name, 60, source=source)
     if raw is None:
         return None
     body = raw.replace("_", "")           # 1_000_000, as Python and people write it
     negative = body.startswith("-")
     number = body[1:] if body[:1] in ("-", "+") else body
-    if not digits(number) or len(number) > _MAX_DIGITS:
+    if not digits(number):
         raise BadParameter(name, f"must be {what}, got {_shown(raw)}")
+    span = f"must be between {minimum:,} and {maximum:,}"
+    if len(number) > _MAX_DIGITS:         # beyond every range here: not worth converting
+        raise BadParameter(name, f"{span}, got {_shown(raw)}")
     value = -int(number) if negative else int(number)
     if not minimum <= value <= maximum:
-        raise BadParameter(name, f"must be between {minimum:,} and {maximum:,}, got "
-                                 f"{'-' if negative else ''}{abs(value):,}")
+        raise BadParameter(name, f"{span}, got {value:,}")
     return value
 
 
