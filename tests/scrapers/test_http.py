@@ -243,7 +243,7 @@ def test_fault_server_stops_cleanly_with_open_connections() -> None:
 
 # -- the total deadline (RATECARD_HTTP_TOTAL_TIMEOUT) -------------------------------------
 # The gap timeout alone never ends a fetch whose upstream trickles one byte at a time.
-MARGIN = 0.75   # seconds past the deadline allowed for scheduling on a busy machine
+MARGIN = 3.0    # seconds past the deadline allowed for a busy machine (unbounded: 100+ s)
 
 
 def _timed_failure(url: str, settings: HttpSettings) -> tuple[float, str]:

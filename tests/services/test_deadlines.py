@@ -17,7 +17,7 @@ from tests.faultserver import fault_server_fixture  # noqa: F401
 
 BODY = b'{"gpt-4o": {"litellm_provider": "openai", "input_cost_per_token": 2.5e-06}}' * 40
 DEADLINE = 1.5
-MARGIN = 1.0     # seconds past the deadline allowed for a busy machine
+MARGIN = 3.0     # seconds past the deadline allowed for a busy machine (unbounded, it ran 100+ s)
 
 
 @pytest.fixture(autouse=True)
