@@ -32,4 +32,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api.bp)
     from ratecard.web import editor
     editor.init_app(app)             # editor sessions (auth) and the /editor blueprint
+    hops = int(app.config.get("RATECARD_PROXY_HOPS") or 0)
+    if hops:
+        # Only the addresses our own proxies appended are believed: a client cannot pick
+        # the address its login failures are counted under.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     return app

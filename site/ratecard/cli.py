@@ -23,6 +23,14 @@ def _ready(db: Database) -> None:
     upgrade(db)
 
 
+def _settings() -> dict[str, object]:
+    """The settings, or a one-line error naming the bad variable (not a traceback)."""
+    try:
+        return settings.from_env()
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 def _progress(source: str, done: int, total: int) -> None:
     if sys.stderr.isatty():
         click.echo(f"\r{source}: {done}/{total} models", nl=done == total, err=True)
@@ -98,7 +106,7 @@ def sync(sources: tuple[str, ...], path: str | None, as_of: str | None, offline:
     if offline:
         summaries = load_offline_catalog(database, progress=_progress)
     else:
-        urls = settings.from_env()["SOURCE_URLS"]
+        urls = _settings()["SOURCE_URLS"]
         summaries = []
         for source in chosen:
             url = str(Path(path).resolve()) if path else urls[source.name]  # type: ignore[index]
@@ -123,7 +131,7 @@ def sources() -> None:
 
     database = _database()
     _ready(database)
-    env = settings.from_env()
+    env = _settings()
     with database.session() as session:
         runs = last_runs(session)
     for source in SOURCES:
@@ -145,6 +153,7 @@ def serve(host: str, port: int | None) -> None:
         port = port or int(os.environ.get("PORT", "8000"))
     except ValueError:
         raise click.BadParameter(f"PORT={os.environ['PORT']!r} is not a number") from None
+    _settings()
     run(host, port)
 
 
@@ -154,11 +163,12 @@ def scheduler() -> None:
     from ratecard.content import content_root
     from ratecard.scheduler import add_content_job, build_scheduler
 
+    env = _settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     database = _database()
     _ready(database)
     click.echo("scheduler started; Ctrl-C to stop", err=True)
-    sched = build_scheduler(database, settings.from_env(), background=False, start_now=True)
+    sched = build_scheduler(database, env, background=False, start_now=True)
     add_content_job(sched, database, content_root())
     try:
         sched.start()

@@ -37,6 +37,16 @@ def _flag(name: str, default: bool) -> bool:
     return raw.strip().lower() in ("1", "true", "yes", "on")
 
 
+def proxy_hops() -> int:
+    """RATECARD_PROXY_HOPS: 0 (the default: trust no forwarded header) or more."""
+    raw = (os.environ.get("RATECARD_PROXY_HOPS") or "").strip()
+    if not raw:
+        return 0
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > 10:
+        raise ValueError(f"RATECARD_PROXY_HOPS must be a whole number from 0 to 10, got {raw!r}")
+    return int(raw)
+
+
 def default_database_url() -> str:
     return f"sqlite:///{INSTANCE_DIR / 'ratecard.db'}"
 
@@ -55,6 +65,9 @@ def from_env() -> dict[str, object]:
         "RATECARD_OFFLINE": _flag("RATECARD_OFFLINE", False),
         "SOURCE_URLS": {},
         "SYNC_INTERVAL_HOURS": {},
+        # Reverse proxies in front of the app whose X-Forwarded-For / -Proto are believed
+        # (login throttling counts client addresses; Secure cookies follow the scheme).
+        "RATECARD_PROXY_HOPS": proxy_hops(),
     }
     for source in SOURCES:
         key = source.name.upper()
