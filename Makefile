@@ -29,10 +29,12 @@ test: $(STAMP)
 # Benchmarks print figures; they are not tests. bench/pages needs Debian's wrk.
 bench: $(STAMP)
 	$(BIN)/python bench/sync
+	$(BIN)/python bench/render
+	$(BIN)/python bench/notfound
 	$(BIN)/python bench/pages
 
 lint: $(STAMP)
-	$(BIN)/ruff check site scrapers tests migrations bench/sync bench/pages
+	$(BIN)/ruff check site scrapers tests migrations bench/sync bench/render bench/notfound bench/pages
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
