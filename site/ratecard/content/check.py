@@ -13,7 +13,8 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from ratecard.content import ALLOWED_KEYS, Catalog, Problem
-from ratecard.content.render import MEDIA_SRC, refused
+from ratecard.content.render import refused
+from ratecard.content.sanitize import MEDIA_SRC
 from ratecard.content.shortcodes import code_spans, expand, inside, line_at
 from ratecard.content.source import Document
 
