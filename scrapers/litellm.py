@@ -26,7 +26,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
-from scrapers import exact_json
+from scrapers import exact_json, unit_figures
 from scrapers.base import (
     Conditions,
     HttpSource,
@@ -40,13 +40,16 @@ from scrapers.folding import Candidate, describe, fold, scaled_price
 from scrapers.litellm_fields import (
     CAPABILITY_FLAGS,
     PREFERENCE,
+    TOKEN_FIELDS_OF,
+    NotApplicable,
     is_placeholder_zero,
     parse_field,
     search_price,
     spec_for,
+    token_rates,
 )
 from scrapers.litellm_ids import KeyInfo, NotAModel, UnusableKey, canonical
-from scrapers.values import THOUSAND, BadValue, to_int
+from scrapers.values import MILLION, THOUSAND, BadValue, to_int
 
 NOT_MODELS = frozenset({"sample_spec", "last_updated", "fallback_generalizations"})
 MODE_ALIASES = {"moderations": "moderation"}
@@ -136,7 +139,11 @@ def _prices(key: str, entry: dict[str, Any], mode: str | None, info: KeyInfo,
         if parsed is None:
             return
         base, suffix = parsed
-        spec = spec_for(base, entry, mode)
+        try:
+            spec = spec_for(base, entry, mode)
+        except NotApplicable as exc:
+            skipped.append(Skipped(key, f"{field}: {exc}"))
+            return
         if spec is None:
             return
         meter, unit, factor = spec
@@ -145,6 +152,14 @@ def _prices(key: str, entry: dict[str, Any], mode: str | None, info: KeyInfo,
         except BadValue as exc:
             skipped.append(Skipped(key, f"{field}: {exc}"))
             return
+        if amount is not None and unit in unit_figures.PER_UNIT and \
+                unit_figures.is_token_figure(amount / factor, token_rates(entry)):
+            target = unit_figures.TOKEN_METERS[meter]
+            if target is None or TOKEN_FIELDS_OF[target] in entry:
+                skipped.append(Skipped(key, unit_figures.reason(field, amount / factor, None)))
+                return
+            meter, unit, factor = target, "1M_tokens", MILLION
+            amount = scaled_price(value, factor)
         if amount is None or is_placeholder_zero(base, amount, entry, mode):
             return
         conditions = Conditions(

@@ -28,6 +28,8 @@ from scrapers.base import Conditions
 from scrapers.values import MILLION, THOUSAND, BadValue, to_decimal
 
 ONE = Decimal(1)
+IMAGE_MODES = frozenset({"image_generation", "image_edit"})
+NO_OUTPUT_MODES = frozenset({"embedding", "rerank", "moderation"})   # produce no tokens
 TOKENS = ("1M_tokens", MILLION)
 Spec = tuple[str, str, Decimal]          # meter, unit, factor
 
@@ -109,8 +111,15 @@ def parse_field(name: str) -> tuple[str, Conditions] | None:
     return base, Conditions(quality=quality, context_above=context, service_tier=tier)
 
 
+class NotApplicable(ValueError):
+    """A value the entry gives for a meter its model does not have (reported, not kept)."""
+
+
 def spec_for(base: str, entry: dict[str, Any], mode: str | None) -> Spec | None:
-    """Meter, unit and factor of a base field in this entry; None = not a price we keep."""
+    """Meter, unit and factor of a base field in this entry; None = not a price we keep.
+    Raises NotApplicable for a value that must be reported as dropped."""
+    if base == "output_cost_per_token":
+        return (output_meter(entry, mode), *TOKENS)
     spec = _BASES[base]
     if spec is not None:
         return spec
@@ -137,6 +146,52 @@ def spec_for(base: str, entry: dict[str, Any], mode: str | None) -> Spec | None:
     return None
 
 
+def output_meter(entry: dict[str, Any], mode: str | None) -> str:
+    """What `output_cost_per_token` prices. A model whose only output is audio (mode
+    audio_speech, or supported_output_modalities ["audio"]: Gemini's TTS models in
+    mode chat) or images (an image mode without text among its outputs) is billed for
+    audio / image output tokens there, never for text `output`. Where a speech
+    model's entry prices audio output tokens itself (gpt-4o-mini-tts: 1e-05 beside
+    output_cost_per_audio_token 1.2e-05) the extra figure prices nothing it produces:
+    NotApplicable. An image model that prices its image tokens itself keeps both
+    (gpt-image-2: $10 text output beside $30 image output, two meters)."""
+    kind = _only_output(entry, mode)
+    if kind == "audio":
+        if _positive(entry.get("output_cost_per_audio_token")):
+            raise NotApplicable("a model whose only output is audio has no text output; "
+                                "output_cost_per_audio_token prices its audio")
+        return "output_audio"
+    if kind == "image" and "output_cost_per_image_token" not in entry:
+        return "output_image"
+    return "output"
+
+
+def _only_output(entry: dict[str, Any], mode: str | None) -> str | None:
+    """"audio" / "image" for a model that outputs only that, "none" for one that
+    outputs no tokens (embedding, rerank, moderation), None otherwise."""
+    value = entry.get("supported_output_modalities")
+    outputs = {v.strip().lower() for v in value if isinstance(v, str)} \
+        if isinstance(value, list) else set()
+    if "text" in outputs:
+        return None
+    if mode in NO_OUTPUT_MODES:
+        return "none"
+    if outputs == {"audio"} or (mode == "audio_speech" and not outputs):
+        return "audio"
+    if outputs == {"image"} or (mode in IMAGE_MODES and not outputs):
+        return "image"
+    return None
+
+
+def is_not_applicable_zero(base: str, amount: Decimal, entry: dict[str, Any],
+                           mode: str | None) -> bool:
+    """A 0.0 output price of a model that produces no text (embeddings, rerank,
+    moderation; audio-only and image-only models) is LiteLLM's placeholder for "not
+    applicable", not "free": kept, it would show $0.00 output on 115 embeddings."""
+    return amount == 0 and base == "output_cost_per_token" and \
+        _only_output(entry, mode) is not None
+
+
 def is_placeholder_zero(base: str, amount: Decimal, entry: dict[str, Any],
                         mode: str | None) -> bool:
     """LiteLLM's 0.0 beside a real image price means "not charged separately / unknown",
@@ -144,7 +199,9 @@ def is_placeholder_zero(base: str, amount: Decimal, entry: dict[str, Any],
     dall-e entries `output_cost_per_token: 0.0`) next to the per-image or per-pixel
     price, and Bedrock Titan has `input_cost_per_image: 0.0` beside its per-image price.
     Keeping those would publish a $0 image price."""
-    if amount != 0 or mode not in ("image_generation", "image_edit"):
+    if is_not_applicable_zero(base, amount, entry, mode):
+        return True
+    if amount != 0 or mode not in IMAGE_MODES:
         return False
     if base in ("output_cost_per_pixel", "output_cost_per_token"):
         return any(_positive(entry.get(f)) for f in ("input_cost_per_image",
@@ -152,6 +209,28 @@ def is_placeholder_zero(base: str, amount: Decimal, entry: dict[str, Any],
     if base == "input_cost_per_image":
         return _positive(entry.get("output_cost_per_image"))
     return False
+
+
+# The explicit per-token field of the meters a per-unit token figure is filed under.
+TOKEN_FIELDS_OF = {"input_image": "input_cost_per_image_token",
+                   "output_image": "output_cost_per_image_token"}
+
+
+def token_rates(entry: dict[str, Any]) -> list[Decimal]:
+    """The entry's per-token prices in USD per token, as written (garbage left out:
+    it is reported where it is read)."""
+    rates = []
+    for name, value in entry.items():
+        parsed = parse_field(name) if isinstance(value, int | float | str) else None
+        spec = _BASES.get(parsed[0]) if parsed else None
+        if spec is not None and spec[1] == "1M_tokens":
+            try:
+                rate = to_decimal(value)
+            except BadValue:
+                continue
+            if rate is not None:
+                rates.append(rate)
+    return rates
 
 
 def _positive(value: Any) -> bool:

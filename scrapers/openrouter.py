@@ -17,65 +17,26 @@ provider. Two kinds of ids fold into another model (scrapers.folding):
 Other variants (`:free`, `:thinking`, `:exacto`, `:extended`) are offers of their
 own and keep their id.
 
-Prices (per 1M tokens unless noted): prompt -> input, completion -> output,
-input_cache_read -> cache_read, input_cache_write -> cache_write_5m,
-input_cache_write_1h -> cache_write_1h, internal_reasoning -> reasoning,
-audio -> input_audio, audio_output -> output_audio, image_token -> input_image,
-image_output -> output_image, image -> input_image_unit per image (OpenRouter's
-"per input image"; Gemini entries give it the per-token value), web_search ->
-web_search per 1k searches, request -> request per 1k requests. Not read:
-input_audio_cache (no meter for cached audio), discount. `overrides` entries with
-`min_prompt_tokens` become context tiers (context_above); time-of-day overrides
-(`utc_start`/`utc_end`, semantics undocumented) and any other shape are ignored.
-`"-1"` marks a router whose price varies: the value is skipped (reported), never $0.
-`"0"` is a real zero (free models).
-
-Quirk: speech-to-text, text-to-speech, video and rerank models (output
-modalities only among transcription / speech / video / rerank) put a per-unit
-price of unstated unit (per second, minute or hour of audio; per character) in
-the per-token `prompt` field (grok-stt-1.0: "0.1", $100,000 per 1M "tokens"), or
-"0" where the model is not free. When such a model bills no output tokens
-(completion is 0), prompt and completion are not read; a non-zero prompt is
-reported as Skipped. Token-priced ones (gpt-4o-transcribe: completion > 0) are kept.
-Likewise a completion of "0" on a model without text output (image-only,
-embeddings) is the price of nothing and is not read.
+Prices, units and their quirks: scrapers.openrouter_prices.
 """
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from decimal import Decimal
 from typing import Any
 
 from scrapers import exact_json
 from scrapers.base import (
-    Conditions,
     HttpSource,
     ModelRecord,
     ParseError,
     ParseResult,
-    PriceRecord,
     Skipped,
 )
-from scrapers.folding import Candidate, fold, scaled_price
-from scrapers.values import MILLION, THOUSAND, BadValue, to_decimal, to_int
+from scrapers.folding import Candidate, fold
+from scrapers.openrouter_prices import prices
+from scrapers.values import to_int
 
-TOKENS = ("1M_tokens", MILLION)
-PRICE_FIELDS: dict[str, tuple[str, str, Decimal]] = {
-    "prompt": ("input", *TOKENS),
-    "completion": ("output", *TOKENS),
-    "input_cache_read": ("cache_read", *TOKENS),
-    "input_cache_write": ("cache_write_5m", *TOKENS),
-    "input_cache_write_1h": ("cache_write_1h", *TOKENS),
-    "internal_reasoning": ("reasoning", *TOKENS),
-    "audio": ("input_audio", *TOKENS),
-    "audio_output": ("output_audio", *TOKENS),
-    "image_token": ("input_image", *TOKENS),
-    "image_output": ("output_image", *TOKENS),
-    "image": ("input_image_unit", "image", Decimal(1)),
-    "web_search": ("web_search", "1k_searches", THOUSAND),
-    "request": ("request", "1k_requests", THOUSAND),
-}
 PARAMETERS = {
     "tools": "function_calling", "tool_choice": "tool_choice",
     "structured_outputs": "json_schema", "response_format": "json_schema",
@@ -83,10 +44,8 @@ PARAMETERS = {
     "web_search_options": "web_search",
 }
 PROVIDER_SLUGS = {"x-ai": "xai", "mistralai": "mistral", "z-ai": "zai", "moonshotai": "moonshot"}
-NON_TOKEN_OUTPUTS = frozenset({"transcription", "speech", "video", "rerank"})
 MODES = {"embeddings": "embedding", "transcription": "audio_transcription",
          "speech": "audio_speech", "video": "video_generation", "rerank": "rerank"}
-UNREAD = frozenset({"input_audio_cache", "discount"})
 
 
 
@@ -156,7 +115,7 @@ def _candidate(index: int, item: dict[str, Any], skipped: list[Skipped]) -> Cand
         release_date=_timestamp(item.get("created")),
         deprecation_date=_date(item.get("expiration_date")),
         capabilities=_capabilities(item.get("supported_parameters")),
-        prices=_prices(key, item.get("pricing"), outputs, tier, skipped),
+        prices=prices(key, item.get("pricing"), outputs, tier, skipped),
     )
     return Candidate(record, rank)
 
@@ -172,66 +131,6 @@ def _target(key: str, item: dict[str, Any]) -> tuple[str, str | None, int]:
     if lowered.endswith(":batch"):
         return lowered[: -len(":batch")], "batch", 1
     return lowered, None, 0
-
-
-def _prices(key: str, pricing: Any, outputs: tuple[str, ...] | None, tier: str | None,
-            skipped: list[Skipped]) -> list[PriceRecord]:
-    if pricing is None:
-        return []
-    if not isinstance(pricing, dict):
-        skipped.append(Skipped(key, "pricing is not an object"))
-        return []
-    unread = set()
-    if outputs and "text" not in outputs and _zero(pricing.get("completion")):
-        unread.add("completion")                  # no text out: "0" is not a price
-    if outputs and set(outputs) <= NON_TOKEN_OUTPUTS and _zero(pricing.get("completion")):
-        unread.add("prompt")
-        if not _zero(pricing.get("prompt")) and not _variable(pricing.get("prompt")):
-            skipped.append(Skipped(key, (
-                f"prompt {pricing.get('prompt')}: per-unit price of a "
-                f"{'/'.join(outputs)} model in the per-token field (unit not stated)")))
-    found: dict[tuple, PriceRecord] = {}
-    tiers: list[tuple[dict[str, Any], Conditions]] = [(pricing, Conditions(service_tier=tier))]
-    for override in pricing.get("overrides") or []:
-        start = override.get("min_prompt_tokens") if isinstance(override, dict) else None
-        if to_int(start) and set(override) - set(PRICE_FIELDS) - UNREAD == {"min_prompt_tokens"}:
-            tiers.append((override, Conditions(context_above=to_int(start), service_tier=tier)))
-    for fields, conditions in tiers:
-        for field, value in fields.items():
-            spec = PRICE_FIELDS.get(field)
-            if spec is None or value is None or field in unread:
-                continue
-            meter, unit, factor = spec
-            if _variable(value):
-                skipped.append(Skipped(key, f"variable price (-1) for {field}"))
-                continue
-            try:
-                amount = scaled_price(value, factor)
-            except BadValue as exc:
-                skipped.append(Skipped(key, f"{field}: {exc}"))
-                continue
-            if amount is not None:
-                price = PriceRecord(meter, unit, amount, conditions)
-                found.setdefault(price.key, price)
-    return list(found.values())
-
-
-def _variable(value: Any) -> bool:
-    """OpenRouter's "-1": the price depends on the model a router picks."""
-    if isinstance(value, str):
-        value = value.strip()
-        if value not in ("-1", "-1.0"):
-            return False
-        return True
-    return isinstance(value, Decimal | int) and not isinstance(value, bool) and value == -1
-
-
-def _zero(value: Any) -> bool:
-    try:
-        amount = to_decimal(value)
-    except BadValue:
-        return False
-    return amount is None or amount == 0
 
 
 def _capabilities(parameters: Any) -> dict[str, bool]:

@@ -1,0 +1,44 @@
+"""Per-unit price fields (per image, per request) that hold a per-token figure.
+
+Sources sometimes copy a per-token rate into a per-unit field: OpenRouter gives
+Gemini models `image` = `prompt` (0.00000125: images are billed as input tokens
+at the text rate), LiteLLM gives `xai/grok-2-vision` `input_cost_per_image` =
+`input_cost_per_token`, `voyage/rerank-2` `input_cost_per_query` =
+`input_cost_per_token`, and the realtime models `input_cost_per_image` 5e-06
+(OpenAI's $5 per 1M image tokens). Read as written, those publish "$0.00000125
+per image".
+
+The rule, from the snapshots: a per-unit value is a per-token figure when it
+equals one of the same entry's per-token prices, or when it is below FLOOR. The
+cheapest real per-unit price in every snapshot is $0.00002 per image (Gemini 1.5
+Flash, 2024); the per-token figures found in per-unit fields are all at most
+$0.000005. Such a figure is filed under the token meter it names (input image
+tokens, output image tokens) or, where no token meter fits (a request), dropped
+with a reason the sync counts.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+FLOOR = Decimal("0.00001")
+PER_UNIT = frozenset({"image", "1k_requests"})      # units a token figure must not take
+# per-unit meter -> the token meter the same figure means, None = nothing fits
+TOKEN_METERS: dict[str, str | None] = {
+    "input_image_unit": "input_image",       # a price per input image
+    "image": "output_image",                  # a price per image generated
+    "request": None,
+}
+
+
+def is_token_figure(per_unit: Decimal, per_token: Iterable[Decimal]) -> bool:
+    """per_unit: USD per unit as the source wrote it; per_token: the same entry's
+    prices in USD per token (as written, not per 1M)."""
+    if per_unit <= 0:
+        return False
+    return per_unit < FLOOR or per_unit in {p for p in per_token if p > 0}
+
+
+def reason(field: str, value: Decimal, meter: str | None) -> str:
+    where = f"filed as {meter} per 1M tokens" if meter else "no token meter fits it"
+    return f"{field} {value}: a per-token figure in a per-unit field ({where})"
