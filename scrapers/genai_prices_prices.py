@@ -27,10 +27,18 @@ code_executions_kcount, and any key added upstream later.
 
 Tiered values `{"base": b, "tiers": [{"start": n, "price": p}]}`: b has no
 context condition, each tier is Conditions(context_above=n).
+
+Quirk: genai-prices has no mode or modalities, and a text-to-speech model
+(`gpt-4o-mini-tts`: input_mtok 0.6, output_mtok 12) puts its audio output price
+in output_mtok. A model whose id names it a TTS model (`tts` as a word of the id;
+LiteLLM calls these mode audio_speech, OpenRouter output "speech") outputs only
+audio: its output_mtok is filed as output_audio (unless output_audio_mtok is
+given, which then wins; a different output_mtok is dropped with a reason).
 """
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -38,6 +46,7 @@ from scrapers.base import Skipped
 from scrapers.values import BadValue, scaled, to_int
 
 MTOK = "1M_tokens"
+SPEECH_MODELS = re.compile(r"(^|[/_.-])tts($|[/_.-])", re.IGNORECASE)
 ONE = Decimal(1)
 PRICE_KEYS: dict[str, tuple[str, str, Decimal]] = {
     "input_mtok": ("input", MTOK, ONE),
@@ -80,12 +89,21 @@ def price_set(prices: Any, where: str, key: str, skipped: list[Skipped]) -> Pric
         skipped.append(Skipped(key, f"{where}: prices is {type(prices).__name__}, "
                                "not an object"))
         return found
+    speech = SPEECH_MODELS.search(key) is not None
     for field, value in prices.items():
         if field not in PRICE_KEYS or value is None:
+            continue
+        if speech and field in ("output_mtok", "output_text_mtok") and \
+                prices.get("output_audio_mtok") is not None:
+            if value != prices["output_audio_mtok"]:      # the same figure twice says nothing
+                skipped.append(Skipped(key, f"{where}.{field}: a text-to-speech model has no "
+                                            "text output; output_audio_mtok prices its audio"))
             continue
         if field in YIELDS_TO and prices.get(YIELDS_TO[field]) is not None:
             continue
         meter, unit, factor = PRICE_KEYS[field]
+        if speech and meter == "output":
+            meter = "output_audio"
         levels = _levels(value, factor, f"{where}.{field}", key, skipped)
         if levels:
             found[(meter, unit)] = levels

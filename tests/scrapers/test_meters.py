@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from scrapers import litellm, openrouter
+from scrapers import genai_prices, litellm, modelsdev, openrouter
 from scrapers.base import ModelRecord, ParseResult
 from tests.scrapers.test_litellm import has_price, models, price
 from tests.upstream import upstream_glob
@@ -128,14 +128,25 @@ def _misplaced_outputs(result: ParseResult) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("name", ["openrouter", "litellm"])
+def _snapshots(name: str) -> list[tuple[str, ParseResult]]:
+    if name == "modelsdev":
+        folder = upstream_glob("modelsdev", "providers")[0].parent
+        return [("modelsdev", modelsdev.SOURCE.parse(modelsdev.SOURCE.fetch(str(folder)).body))]
+    parser = {"openrouter": openrouter.parse, "litellm": litellm.parse,
+              "genai-prices": genai_prices.parse}[name]
+    return [(path.name, parser(path.read_bytes())) for path in upstream_glob(name, "*.json")
+            if "schema" not in path.name]
+
+
+@pytest.mark.parametrize("name", ["openrouter", "litellm", "genai-prices", "modelsdev"])
 def test_full_snapshots_meters(name: str) -> None:
-    parser = {"openrouter": openrouter.parse, "litellm": litellm.parse}[name]
     problems = []
-    for path in upstream_glob(name, "*.json"):
-        result = parser(path.read_bytes())
-        problems += [f"{path.name}: {p}" for p in _per_unit_token_figures(result)]
-        problems += [f"{path.name}: {p}" for p in _misplaced_outputs(result)]
+    for label, result in _snapshots(name):
+        problems += [f"{label}: {p}" for p in _per_unit_token_figures(result)]
+        problems += [f"{label}: {p}" for p in _misplaced_outputs(result)]
+        if name == "genai-prices":      # no modalities there: the TTS models by id
+            problems += [f"{label}: {m.canonical_id} output {p.amount}" for m in result.models
+                         for p in m.prices if p.meter == "output" and "-tts" in m.canonical_id]
     assert problems == [], "\n".join(problems[:40]) + f"\n… {len(problems)} in all"
 
 
@@ -265,3 +276,22 @@ def test_litellm_not_applicable_zero_is_not_stored(entries: ParseResult) -> None
                                                    for p in lyria.prices)
     painter = _m(entries, "fal_ai/painter")
     assert not any(p.meter in ("output", "output_image") for p in painter.prices)
+
+
+def test_genai_prices_tts_output_is_audio() -> None:
+    payload = json.dumps([{"id": "openai", "name": "OpenAI", "models": [
+        {"id": "gpt-4o-mini-tts", "prices": {"input_mtok": 0.6, "output_mtok": 12}},
+        {"id": "lab-tts-2", "prices": {"input_mtok": 1, "output_mtok": 10,
+                                       "output_audio_mtok": 20}},
+        {"id": "gpt-audio", "prices": {"input_mtok": 2.5, "output_mtok": 10,
+                                       "output_audio_mtok": 64}}]}])
+    result = genai_prices.parse(payload.encode())
+    tts = _m(result, "openai/gpt-4o-mini-tts")
+    assert price(tts, "output_audio") == 12 and not has_price(tts, "output")
+    assert price(tts, "input") == Decimal("0.6")
+    both = _m(result, "openai/lab-tts-2")
+    assert price(both, "output_audio") == 20 and not has_price(both, "output")
+    assert any(s.key == "openai/lab-tts-2" and "text-to-speech" in s.reason
+               for s in result.skipped)
+    audio = _m(result, "openai/gpt-audio")                          # text and audio out
+    assert price(audio, "output") == 10 and price(audio, "output_audio") == 64
