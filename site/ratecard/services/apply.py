@@ -29,7 +29,7 @@ from ratecard.services.catalog_state import (
     SourceState,
     conditions_key,
 )
-from ratecard.services.guards import check_change
+from ratecard.services.guards import check_change, check_plausible
 from scrapers.base import ModelRecord, PriceRecord
 
 
@@ -171,58 +171,74 @@ class Writer:
     def _one_price(self, model: Model, key: PriceKey, row: CurrentPrice | None,
                    current: PriceRecord,
                    earlier: list[PriceRecord], announce: bool) -> bool:
-        subject = f"{current.meter}/{current.unit}"
-        conds = current.conditions.as_dict()
-        pending = self.state.pending.get(key)
         if row is None:
-            # First sight. A dated history backfills its segments; an undated segment that
-            # was already superseded has no known start, so it survives only as the old
-            # value of the change event.
-            segments = [e for e in earlier if e.effective_from is not None] + [current]
-            previous = next((e for e in reversed(earlier) if e.effective_from is None), None)
-            for index, entry in enumerate(segments):
-                start = midnight(entry.effective_from) if entry.effective_from else self.as_of
-                end = (midnight(segments[index + 1].effective_from)  # type: ignore[arg-type]
-                       if index + 1 < len(segments) else None)
-                self._insert_price(model.id, entry, start, end)
-                old = previous.amount if previous else None
-                if announce or old is not None:
-                    kind = "price_changed" if old is not None else "price_added"
-                    self.event(model.id, kind, start, subject, money(old), money(entry.amount),
-                               conds)
-                previous = entry
-            return True
+            return self._first_sight(model, key, current, earlier, announce)
         if row.amount == current.amount:
-            if pending is not None:
-                pending.status = "expired"    # upstream went back: nothing left to review
-                pending.decided_at = self.as_of
+            self._settle_pending(key)
             return False
         when = self.as_of
         if current.effective_from is not None and midnight(current.effective_from) > row.valid_from:
             when = midnight(current.effective_from)
-        reason = check_change(row.amount, current.amount)
+        reason = check_change(row.amount, current.amount, current.unit)
         if reason is not None:
-            if pending is not None and pending.new_amount == current.amount:
-                self.counts.quarantined += 1
-                return False
-            if pending is not None:
-                pending.status = "expired"
-                pending.decided_at = self.as_of
-            self.session.add(QuarantinedChange(
-                sync_run_id=self.run_id, model_id=model.id, source=self.source,
-                meter=current.meter, unit=current.unit, conditions=conds, conditions_key=key[3],
-                old_amount=row.amount, new_amount=current.amount, reason=reason, seen_at=when,
-            ))
-            self.counts.quarantined += 1
+            self._hold(model.id, key, current, row.amount, reason, when)
             return False
-        if pending is not None:
-            pending.status = "expired"
-            pending.decided_at = self.as_of
+        self._settle_pending(key)
         self.closed_prices.append({"id": row.id, "valid_to": when})
         self._insert_price(model.id, current, when, None)
-        self.event(model.id, "price_changed", when, subject, money(row.amount),
-                   money(current.amount), conds)
+        self.event(model.id, "price_changed", when, f"{current.meter}/{current.unit}",
+                   money(row.amount), money(current.amount), current.conditions.as_dict())
         return True
+
+    def _first_sight(self, model: Model, key: PriceKey, current: PriceRecord,
+                     earlier: list[PriceRecord], announce: bool) -> bool:
+        """A key this source never priced before. A dated history backfills its segments;
+        an undated segment that was already superseded has no known start, so it survives
+        only as the old value of the change event. A new value passes the same bands as a
+        change: an implausible current value is held, not written; an implausible
+        superseded segment is left out of the history."""
+        segments = [e for e in earlier if e.effective_from is not None] + [current]
+        previous = next((e for e in reversed(earlier) if e.effective_from is None), None)
+        starts = [midnight(e.effective_from) if e.effective_from else self.as_of
+                  for e in segments]
+        reason = check_plausible(current.unit, current.amount)
+        if reason is not None:
+            self._hold(model.id, key, current, None, reason, starts[-1])
+            return False
+        self._settle_pending(key)
+        subject, conds = f"{current.meter}/{current.unit}", current.conditions.as_dict()
+        for index, entry in enumerate(segments):
+            if check_plausible(entry.unit, entry.amount) is not None:
+                continue
+            end = starts[index + 1] if index + 1 < len(segments) else None
+            self._insert_price(model.id, entry, starts[index], end)
+            old = previous.amount if previous else None
+            if announce or old is not None:
+                kind = "price_changed" if old is not None else "price_added"
+                self.event(model.id, kind, starts[index], subject, money(old),
+                           money(entry.amount), conds)
+            previous = entry
+        return True
+
+    def _hold(self, model_id: int, key: PriceKey, record: PriceRecord, old: Decimal | None,
+              reason: str, when: dt.datetime) -> None:
+        """Keep one suspicious value back; the same value already waiting is not held twice."""
+        self.counts.quarantined += 1
+        pending = self.state.pending.get(key)
+        if pending is not None and pending.new_amount == record.amount:
+            return
+        self._settle_pending(key)
+        self.session.add(QuarantinedChange(
+            sync_run_id=self.run_id, model_id=model_id, source=self.source,
+            meter=record.meter, unit=record.unit, conditions=record.conditions.as_dict(),
+            conditions_key=key[3], old_amount=old, new_amount=record.amount, reason=reason,
+            seen_at=when))
+
+    def _settle_pending(self, key: PriceKey) -> None:
+        """Upstream moved on from a held value: nothing left to review."""
+        pending = self.state.pending.get(key)
+        if pending is not None:
+            pending.status, pending.decided_at = "expired", self.as_of
 
     def _insert_price(self, model_id: int, record: PriceRecord, start: dt.datetime,
                       end: dt.datetime | None) -> None:

@@ -99,10 +99,43 @@ def _check_growth(seen_ids: set[str], live_ids: set[str], limits: GrowthLimits) 
                               "really added them: ratecard sync SOURCE --allow-growth)")
 
 
-def check_change(old: Decimal, new: Decimal) -> str | None:
-    """Why this price change must wait for review, or None when it may publish."""
+# The highest plausible amount per unit (a value at or above it waits for review). Chosen
+# from every snapshot of the four sources: the honest extremes (o1-pro output $600 per 1M
+# tokens, ElevenLabs $180 per 1M characters, $58.67 per 1k deep searches, $35 per 1k web
+# searches, $0.75 per second of video, $0.60 per upscaled image) sit well below; the
+# errors (per-1M figures in per-token fields: $2,000-$540,000 per 1M tokens, $35,000 per
+# 1k searches) well above. docs/syncing.md lists them.
+PLAUSIBLE_MAX: dict[str, Decimal] = {
+    "1M_tokens": Decimal(1000),
+    "1M_characters": Decimal(1000),
+    "1k_searches": Decimal(1000),
+    "1k_requests": Decimal(1000),
+    "image": Decimal(10),
+    "1M_pixels": Decimal(10),
+    "second": Decimal(10),
+    "page": Decimal(10),
+    "request": Decimal(10),
+}
+
+
+def check_plausible(unit: str, amount: Decimal) -> str | None:
+    """Why this amount cannot be a real price for its unit, or None when it may be."""
+    if amount < 0:
+        return f"implausible: negative price {amount:f}"
+    ceiling = PLAUSIBLE_MAX.get(unit)
+    if ceiling is not None and amount >= ceiling:
+        return f"implausible: {amount:f} per {unit} is at or above the {ceiling:f} band"
+    return None
+
+
+def check_change(old: Decimal, new: Decimal, unit: str | None = None) -> str | None:
+    """Why this price change must wait for review, or None when it may publish.
+
+    With `unit`, a move into an implausible band waits whatever its size."""
     if old == new:
         return None
+    if unit is not None and (implausible := check_plausible(unit, new)) is not None:
+        return implausible
     if new == 0:
         return f"price dropped to zero (was {old:f})"
     if old == 0:

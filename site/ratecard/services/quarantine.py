@@ -47,8 +47,11 @@ def approve(session: Session, ids: list[int] | None) -> list[QuarantinedChange]:
             service_tier=c.get("service_tier"), time_window=c.get("time_window"),
             region=c.get("region"), conditions_key=change.conditions_key, valid_from=start,
             valid_to=None, sync_run_id=change.sync_run_id))
+        # A held first-sight value (nothing current, nothing before it) is an addition.
+        first = current is None and change.old_amount is None
         session.add(ChangeEvent(
-            model_id=change.model_id, source=change.source, kind="price_changed",
+            model_id=change.model_id, source=change.source,
+            kind="price_added" if first else "price_changed",
             subject=f"{change.meter}/{change.unit}", conditions=c or None,
             old_value=money(current.amount if current else change.old_amount),
             new_value=money(change.new_amount), occurred_at=start,
