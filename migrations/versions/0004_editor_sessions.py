@@ -4,7 +4,8 @@ Sessions were Flask's signed cookie alone: logout ended nothing on the server. E
 browser now has a row (the hash of its random id); logout, a new password, a new role or a
 removed account delete the rows. Login attempts gain the bucket they count in (the world, a
 known address, a known browser) and a state ("pending" until the password check is done), so
-throttling counts an attempt before it is checked.
+throttling counts an attempt before it is checked. users.session_version goes: the cookie no
+longer carries it, and ending a user's sessions is deleting their rows.
 
 Revision ID: 0004
 Revises: 0003
@@ -50,9 +51,14 @@ def upgrade() -> None:
                                       nullable=False))
         batch_op.create_index('ix_login_attempts_bucket', ['username', 'bucket',
                                                            'attempted_at'])
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_column('session_version')
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('session_version', sa.Integer(), server_default='1',
+                                      nullable=False))
     with op.batch_alter_table('login_attempts', schema=None) as batch_op:
         batch_op.drop_index('ix_login_attempts_bucket')
         batch_op.drop_column('state')

@@ -19,9 +19,6 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20))            # editor, admin
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Bumped on password change, role change and removal (kept as a change counter; the
-    # sessions themselves end by deleting their EditorSession rows).
-    session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 

@@ -96,14 +96,13 @@ def add_user(session: Session, username: str, password: str, *, role: str = "edi
     reactivated = user is not None
     if user is None:
         user = User(username=name, display_name=display, password_hash=hash_password(password),
-                    role=role, active=True, session_version=1)
+                    role=role, active=True)
         session.add(user)
     else:
         user.display_name = (display_name or "").strip() or user.display_name
         user.password_hash = hash_password(password)
         user.role = role
         user.active = True
-        user.session_version += 1
         end_user_sessions(session, user.id)
     session.flush()
     audit(session, None, "user_reactivated" if reactivated else "user_added", name,
@@ -121,7 +120,6 @@ def _existing(session: Session, username: str) -> User:
 def remove_user(session: Session, username: str) -> User:
     user = _existing(session, username)
     user.active = False
-    user.session_version += 1
     end_user_sessions(session, user.id)          # every open session of this user ends now
     audit(session, None, "user_removed", user.username, username="cli")
     return user
@@ -131,7 +129,6 @@ def set_password(session: Session, username: str, password: str) -> User:
     user = _existing(session, username)
     _check_password(password)
     user.password_hash = hash_password(password)
-    user.session_version += 1
     end_user_sessions(session, user.id)          # sessions opened with the old password end
     audit(session, None, "user_password_set", user.username, username="cli")
     return user
@@ -146,7 +143,6 @@ def set_role(session: Session, username: str, role: str) -> tuple[User, bool]:
     if user.role == role:
         return user, False
     old, user.role = user.role, role
-    user.session_version += 1
     end_user_sessions(session, user.id)
     audit(session, None, "user_role_set", user.username, {"old": old, "new": role},
           username="cli")
