@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from ratecard.db import utcnow
 from ratecard.models import ChangeEvent, Price, QuarantinedChange
+from ratecard.services import derived
 from ratecard.services.apply import money
 
 
@@ -57,6 +58,7 @@ def approve(session: Session, ids: list[int] | None) -> list[QuarantinedChange]:
             new_value=money(change.new_amount), occurred_at=start,
             sync_run_id=change.sync_run_id))
         change.status, change.decided_at = "approved", utcnow()
+    derived.refresh(session, {change.model_id for change in held}, utcnow())
     return held
 
 

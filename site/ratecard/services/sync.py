@@ -21,7 +21,7 @@ from ratecard.db import Database, utcnow
 from ratecard.models import Capability, Price, SyncPayload, SyncRun
 from ratecard.services.apply import FLUSH_ROWS, Writer, midnight
 from ratecard.services.catalog_state import load_state
-from ratecard.services.disagreements import refresh_disagreements
+from ratecard.services import derived
 from ratecard.services.guards import GrowthLimits, RunRejected, check_run
 from ratecard.services.locks import source_lock
 from scrapers.base import ParseError, ParseResult, Source
@@ -187,7 +187,7 @@ def _apply(session: Session, run_id: int, source: str, stamp: dt.datetime,
     writer.flush()
     session.flush()
     writer.touch_aliases()
-    refresh_disagreements(session, writer.counts.touched, stamp)
+    derived.refresh(session, writer.counts.touched, stamp)
     summary.seen = len(seen_ids)
     summary.added = len(fresh)
     summary.changed = len(changed - fresh)
