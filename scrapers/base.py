@@ -12,31 +12,9 @@ from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Protocol
 
-# One vocabulary everywhere (database, API, CSV): see DESIGN.md.
-METERS = (
-    "input", "output", "cache_read", "cache_write_5m", "cache_write_1h", "reasoning",
-    "input_audio", "output_audio", "input_image", "output_image", "input_video", "output_video",
-    "image", "request", "web_search",
-    # per-unit meters some sources publish beside the token ones
-    "input_character", "output_character", "input_audio_second", "output_audio_second",
-    "input_video_second", "output_video_second", "input_image_unit", "page",
-)
-UNITS = (
-    "1M_tokens", "image", "1k_requests", "1k_searches", "second", "1M_characters",
-    "1M_pixels", "page", "request",
-)
-SERVICE_TIERS = ("standard", "batch", "flex", "priority")
-CAPABILITIES = (
-    "vision", "pdf_input", "function_calling", "parallel_function_calling", "tool_choice",
-    "json_schema", "reasoning", "prompt_caching", "audio_input", "audio_output", "video_input",
-    "web_search", "computer_use", "system_messages", "transparent_background", "open_weights",
-    "assistant_prefill", "structured_output", "temperature",
-)
-MODES = (
-    "chat", "completion", "embedding", "image_generation", "image_edit", "video_generation",
-    "audio_transcription", "audio_speech", "realtime", "rerank", "moderation", "ocr", "search",
-    "responses",
-)
+# One vocabulary everywhere (database, API, CSV): scrapers.vocabulary, re-exported for the
+# modules that already read it from here.
+from scrapers.vocabulary import CAPABILITIES, METERS, MODES, SERVICE_TIERS, UNITS  # noqa: F401
 
 
 class ParseError(ValueError):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
 
-from ratecard.config import SOURCE_PRECEDENCE
+from ratecard.precedence import rank
 
 # Colour-blind-safe palette (Okabe-Ito), one colour per model; meters differ by dash.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
@@ -31,6 +31,7 @@ class PriceRow(Protocol):
     amount: Decimal
     valid_from: dt.datetime
     valid_to: dt.datetime | None
+    shown: bool
 
 
 @dataclass(frozen=True)
@@ -48,18 +49,14 @@ class Series:
     segments: tuple[Segment, ...]
 
 
-def _rank(source: str) -> int:
-    return SOURCE_PRECEDENCE.index(source) if source in SOURCE_PRECEDENCE else 99
-
-
 def shown_history(rows: Iterable[PriceRow]) -> list[Segment]:
     """One meter of one model: the history of the source whose value is shown now (the
-    highest-precedence source with a current row, else the highest with any row)."""
+    flagged current row's; a model no longer priced: the highest-precedence source)."""
     rows = list(rows)
     if not rows:
         return []
-    current = [r for r in rows if r.valid_to is None]
-    source = min((r.source for r in (current or rows)), key=lambda s: (_rank(s), s))
+    shown = [r.source for r in rows if r.valid_to is None and r.shown]
+    source = shown[0] if shown else min((r.source for r in rows), key=rank)
     return [Segment(r.valid_from.date(), r.valid_to.date() if r.valid_to else None,
                     r.amount, r.source)
             for r in sorted(rows, key=lambda r: r.valid_from) if r.source == source]

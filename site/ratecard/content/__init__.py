@@ -59,7 +59,7 @@ class ModelFacts:
     name: str
     context_window: int | None
     max_output: int | None
-    # The shown current amount (source precedence) by (meter, unit, conditions_key).
+    # The shown current amount (the `shown` flag) by (meter, unit, conditions_key).
     prices: dict[tuple[str, str, str], Decimal]
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, ForeignKey, Index, String
+from sqlalchemy import Boolean, ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ratecard.db import Base, UTCDateTime
@@ -21,3 +21,6 @@ class Capability(Base):
     valid_from: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     valid_to: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     sync_run_id: Mapped[int | None] = mapped_column(ForeignKey("sync_runs.id"), index=True)
+    # The row whose value readers are shown (consensus, ratecard.precedence); set by
+    # services.shown on current rows after every write.
+    shown: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import fields
 from decimal import Decimal
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, false, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ratecard.db import Base, Money, UTCDateTime
@@ -46,9 +46,19 @@ class Price(Base):
     valid_from: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     valid_to: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     sync_run_id: Mapped[int | None] = mapped_column(ForeignKey("sync_runs.id"), index=True)
+    # The value readers are shown for this key (ratecard.precedence), set by services.shown
+    # on current rows after every write; meaningless once valid_to is set.
+    shown: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     def conditions(self) -> dict[str, object]:
         return {k: getattr(self, k) for k in CONDITION_COLUMNS if getattr(self, k) is not None}
+
+
+# Every shown-price read (one key of one model, or one meter of every model) seeks this small
+# partial index: only current, shown rows are in it.
+SHOWN_CURRENT = (Price.shown == true()) & Price.valid_to.is_(None)
+Index("ix_prices_shown", Price.meter, Price.unit, Price.conditions_key, Price.model_id,
+      sqlite_where=SHOWN_CURRENT, postgresql_where=SHOWN_CURRENT)
 
 
 class Disagreement(Base):

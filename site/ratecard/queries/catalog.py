@@ -75,6 +75,7 @@ class BaseRow(NamedTuple):
     amount: Decimal
     valid_from: dt.datetime
     valid_to: dt.datetime | None
+    shown: bool
 
 
 def base_history_of(session: Session, series: dict[tuple[int, str], str | None]
@@ -89,7 +90,7 @@ def base_history_of(session: Session, series: dict[tuple[int, str], str | None]
              for (model_id, meter), source in series.items()]
     return [BaseRow(*row) for row in session.execute(select(
         Price.model_id, Price.source, Price.meter, Price.amount, Price.valid_from,
-        Price.valid_to).where(or_(*terms), Price.unit == "1M_tokens",
+        Price.valid_to, Price.shown).where(or_(*terms), Price.unit == "1M_tokens",
                               Price.conditions_key == "").order_by(
         Price.model_id, Price.meter, Price.source, Price.valid_from))]
 

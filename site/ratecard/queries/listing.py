@@ -13,23 +13,22 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from sqlalchemy import String, bindparam, cast, func, or_, select
+from sqlalchemy import String, bindparam, cast, func, or_, select, true
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 
-from ratecard.config import SOURCE_PRECEDENCE
 from ratecard.models import Capability, Model, Price, Provider
 from ratecard.queries.shown import (
-    IMAGE_MODES,
     has_capability,
+    image_only,
     input_price,
     joins_prices,
     numeric,
     output_for_sort,
-    price_sources,
     with_prices,
 )
+from scrapers.vocabulary import IMAGE_MODES
 
 PAGE_SIZE = 50
 # Capabilities worth a badge and a filter (the others are API details, shown on profiles).
@@ -214,50 +213,31 @@ def _page_models() -> Select[Any]:
 
 @cache
 def _page_prices() -> Select[Any]:
-    """The current rows the listed prices come from: base input/output per 1M tokens and
-    per-image prices. A seek per model on ix_prices_lookup; closed rows are skipped inside
-    the index (valid_to is in it). No condition on the source: with one, SQLite's planner
-    reads every current row through ix_prices_current instead (unknown sources are
-    skipped in page_prices)."""
-    return select(Price.model_id, Price.source, Price.meter, Price.unit, Price.conditions_key,
+    """The shown rows the listed prices come from: base input/output per 1M tokens and
+    per-image prices, one seek per model and meter on ix_prices_shown."""
+    return select(Price.model_id, Price.meter, Price.unit, Price.conditions_key,
                   Price.amount).where(
-        Price.model_id.in_(bindparam("ids", expanding=True)),
         Price.meter.in_(("input", "output", "image")), Price.unit.in_(("1M_tokens", "image")),
+        Price.model_id.in_(bindparam("ids", expanding=True)), Price.shown == true(),
         Price.valid_to.is_(None))
 
 
 def page_prices(session: Session, ids: Sequence[int]
                 ) -> dict[int, tuple[Decimal | None, Decimal | None, Decimal | None]]:
     """model id -> (input, output per 1M tokens, cheapest per-image price): the shown prices
-    of a page of models, by the rule of queries.shown (base_price, cheapest_image_price)
-    applied in Python to one indexed read of their current rows."""
-    rank = {source: n for n, source in enumerate(price_sources())}
-    tokens: dict[tuple[int, str], tuple[int, Decimal]] = {}
-    images: dict[tuple[int, str], tuple[int, Decimal]] = {}
-    for model_id, source, meter, unit, conditions_key, amount in session.execute(
-            _page_prices(), {"ids": list(ids)}):
-        if source not in rank:
-            continue
-        if meter == "image":
-            if unit != "image":
-                continue
-            key, into = (model_id, conditions_key), images
-        elif unit == "1M_tokens" and conditions_key == "":
-            key, into = (model_id, meter), tokens
-        else:
-            continue
-        found = into.get(key)
-        if found is None or rank[source] < found[0]:
-            into[key] = (rank[source], amount)
+    of a page of models (queries.shown's base_price and cheapest_image_price, one read)."""
+    tokens: dict[tuple[int, str], Decimal] = {}
     cheapest: dict[int, Decimal] = {}
-    for (model_id, _), (_, amount) in images.items():    # shown per conditions, then lowest
-        if model_id not in cheapest or amount < cheapest[model_id]:
-            cheapest[model_id] = amount
-    out = {}
-    for model_id in ids:
-        input_, output = tokens.get((model_id, "input")), tokens.get((model_id, "output"))
-        out[model_id] = (input_ and input_[1], output and output[1], cheapest.get(model_id))
-    return out
+    for model_id, meter, unit, conditions_key, amount in session.execute(
+            _page_prices(), {"ids": list(ids)}):
+        if meter == "image":
+            if unit == "image" and image_only(conditions_key) and (
+                    model_id not in cheapest or amount < cheapest[model_id]):
+                cheapest[model_id] = amount
+        elif unit == "1M_tokens" and conditions_key == "":
+            tokens[(model_id, meter)] = amount
+    return {model_id: (tokens.get((model_id, "input")), tokens.get((model_id, "output")),
+                       cheapest.get(model_id)) for model_id in ids}
 
 
 def rows_for(session: Session, ids: Sequence[int]) -> list[Row]:
@@ -281,24 +261,20 @@ def rows_for(session: Session, ids: Sequence[int]) -> list[Row]:
 
 @cache
 def _badges_stmt() -> Select[Any]:
-    return select(Capability.model_id, Capability.name, Capability.value,
-                  Capability.source).where(
+    return select(Capability.model_id, Capability.name).where(
         Capability.model_id.in_(bindparam("ids", expanding=True)),
-        Capability.valid_to.is_(None), Capability.name.in_(BADGE_CAPABILITIES))
+        Capability.valid_to.is_(None), Capability.shown == true(), Capability.value == true(),
+        Capability.name.in_(BADGE_CAPABILITIES))
 
 
 def badge_capabilities(session: Session, ids: Sequence[int]) -> dict[int, list[str]]:
-    """The shown value of each badge capability, for a page of models (one query)."""
-    rows = session.execute(_badges_stmt(), {"ids": list(ids)})
-    best: dict[tuple[int, str], tuple[int, bool]] = {}
-    for model_id, name, value, source in rows:
-        rank = SOURCE_PRECEDENCE.index(source) if source in SOURCE_PRECEDENCE else 99
-        if (model_id, name) not in best or rank < best[(model_id, name)][0]:
-            best[(model_id, name)] = (rank, value)
+    """The badge capabilities whose shown value is true, for a page of models (one query),
+    in BADGE_CAPABILITIES order."""
+    found = set(session.execute(_badges_stmt(), {"ids": list(ids)}).tuples())
     out: dict[int, list[str]] = {}
     for name in BADGE_CAPABILITIES:
         for model_id in ids:
-            if best.get((model_id, name), (0, False))[1]:
+            if (model_id, name) in found:
                 out.setdefault(model_id, []).append(name)
     return out
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from ratecard.config import SOURCE_PRECEDENCE
 from ratecard.models import Capability, Disagreement, Model, ModelAlias, Price
+from ratecard.precedence import rank
 
 
 def model_by_id(session: Session, canonical_id: str) -> Model | None:
@@ -41,20 +41,17 @@ def disagreements(session: Session, model_id: int) -> list[Disagreement]:
         Disagreement.model_id == model_id).order_by(Disagreement.meter, Disagreement.unit)))
 
 
-def precedence_rank(source: str) -> int:
-    return SOURCE_PRECEDENCE.index(source) if source in SOURCE_PRECEDENCE else 99
+def precedence_rank(source: str) -> tuple[int, str]:
+    """For listing sources in precedence order (not for picking the shown value: that is
+    the `shown` flag, set by ratecard.precedence's rule)."""
+    return rank(source)
 
 
 def shown_prices(prices: list[Price]) -> dict[tuple[str, str, str], Price]:
-    """The one value shown per meter/unit/conditions: the highest-precedence source's."""
-    shown: dict[tuple[str, str, str], Price] = {}
-    for price in sorted(prices, key=lambda p: precedence_rank(p.source)):
-        shown.setdefault((price.meter, price.unit, price.conditions_key), price)
-    return shown
+    """The one value shown per meter/unit/conditions among these rows: the flagged one."""
+    return {(p.meter, p.unit, p.conditions_key): p for p in prices
+            if p.shown and p.valid_to is None}
 
 
 def shown_capabilities(caps: list[Capability]) -> dict[str, Capability]:
-    shown: dict[str, Capability] = {}
-    for cap in sorted(caps, key=lambda c: precedence_rank(c.source)):
-        shown.setdefault(cap.name, cap)
-    return shown
+    return {c.name: c for c in caps if c.shown and c.valid_to is None}

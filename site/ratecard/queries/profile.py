@@ -74,6 +74,7 @@ class PriceRow(NamedTuple):
     service_tier: str | None
     time_window: str | None
     region: str | None
+    shown: bool                # the value readers are shown for its key (current rows only)
 
     def conditions(self) -> dict[str, object]:
         return {k: getattr(self, k) for k in CONDITION_COLUMNS if getattr(self, k) is not None}

@@ -3,7 +3,7 @@ of the same kind at the nearest price.
 
 "Same model elsewhere" is one LIKE query over model ids (the models table, not prices)
 and one indexed price query for the few matches. "Similar models" reads a small in-memory
-index of every same-kind model's shown price (exact Decimal, by source precedence),
+index of every same-kind model's shown price (exact Decimal, the `shown` flag),
 built with one indexed query per kind and data version and reused until a sync or an
 edit changes the data version; each request then bisects it. No schema change is needed.
 """
@@ -18,13 +18,12 @@ from decimal import Decimal
 from functools import cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, select, true
 from sqlalchemy.orm import Session, contains_eager
 from sqlalchemy.sql import Select
 
-from ratecard.config import SOURCE_PRECEDENCE
 from ratecard.models import Model, Price, Provider
-from ratecard.queries.models import precedence_rank
+from ratecard.queries.shown import image_only
 
 # Modes that answer the same need: "responses" is LiteLLM's name for chat on that API.
 MODE_GROUPS = {"responses": ("chat", "responses"), "chat": ("chat", "responses")}
@@ -164,11 +163,6 @@ class Headline:
         return self.image_from if per_image else self.input
 
 
-def _image_only(conditions_key: str) -> bool:
-    return all(part.startswith(("quality=", "size=")) for part in conditions_key.split(";")
-               if part)
-
-
 @cache
 def _models_stmt() -> Select[tuple[Model]]:
     """Models by id with their providers (statements built once: see queries.profile)."""
@@ -180,8 +174,7 @@ def _models_stmt() -> Select[tuple[Model]]:
 def _headline_stmts() -> tuple[Select[Any], Select[Any]]:
     columns = (Price.model_id, Price.source, Price.meter, Price.unit, Price.conditions_key,
                Price.amount)
-    where = (Price.model_id.in_(bindparam("ids", expanding=True)),
-             Price.source.in_(SOURCE_PRECEDENCE))
+    where = (Price.model_id.in_(bindparam("ids", expanding=True)), Price.shown == true())
     return (select(*columns).where(
         *where, Price.meter.in_(("input", "output")), Price.unit == TOKEN,
         Price.conditions_key == "", Price.valid_to.is_(None)),
@@ -191,21 +184,19 @@ def _headline_stmts() -> tuple[Select[Any], Select[Any]]:
 
 def headlines(session: Session, model_ids: list[int], images: bool = False
               ) -> dict[int, Headline]:
-    """Shown (precedence) base input/output per 1M tokens and, with `images`, the cheapest
-    per-image price. Each query is an equality prefix of ix_prices_lookup."""
+    """Shown base input/output per 1M tokens and, with `images`, the cheapest shown
+    per-image price (the `shown` flag: ratecard.precedence)."""
     if not model_ids:
         return {}
     tokens, per_image = _headline_stmts()
     rows = list(session.execute(tokens, {"ids": model_ids}))
     if images:
         rows += session.execute(per_image, {"ids": model_ids})
-    best: dict[tuple[int, str, str], Quote] = {}
-    for quote in sorted((Quote(*row) for row in rows), key=lambda q: precedence_rank(q.source)):
-        if quote.meter == "image" and not _image_only(quote.conditions_key):
-            continue
-        best.setdefault((quote.model_id, quote.meter, quote.conditions_key), quote)
     out: dict[int, dict[str, Quote]] = {}
-    for (model_id, meter, _), quote in best.items():
+    for quote in (Quote(*row) for row in rows):
+        if quote.meter == "image" and not image_only(quote.conditions_key):
+            continue
+        model_id, meter = quote.model_id, quote.meter
         slot = out.setdefault(model_id, {})
         key = "image_from" if meter == "image" else meter
         if key not in slot or quote.amount < slot[key].amount:
@@ -228,13 +219,12 @@ _INDEX_LOCK = threading.Lock()
 
 
 def _shown_basis(rows: list[Quote], per_image: bool) -> dict[int, Quote]:
-    best: dict[tuple[int, str], Quote] = {}
-    for quote in sorted(rows, key=lambda q: precedence_rank(q.source)):
-        if per_image and not _image_only(quote.conditions_key):
-            continue
-        best.setdefault((quote.model_id, quote.conditions_key), quote)
+    """Rows are shown rows already; per image, the cheapest quality/size option."""
     basis: dict[int, Quote] = {}
-    for (model_id, _), quote in best.items():     # per image: the cheapest option
+    for quote in rows:
+        if per_image and not image_only(quote.conditions_key):
+            continue
+        model_id = quote.model_id
         if model_id not in basis or quote.amount < basis[model_id].amount:
             basis[model_id] = quote
     return basis
@@ -253,8 +243,8 @@ def price_index(session: Session, modes: tuple[str | None, ...], per_image: bool
         Price.model_id, Price.source, Price.meter, Price.unit, Price.conditions_key,
         Price.amount, Model.canonical_id, Model.release_date).join(
         Model, Model.id == Price.model_id).where(
-        Model.mode.in_(modes), Price.source.in_(SOURCE_PRECEDENCE), Price.meter == meter,
-        Price.unit == unit, Price.valid_to.is_(None), *conditions)).all()
+        Model.mode.in_(modes), Price.meter == meter, Price.unit == unit,
+        Price.shown == true(), Price.valid_to.is_(None), *conditions)).all()
     about = {row[0]: (row[6], row[7]) for row in rows}
     basis = _shown_basis([Quote(*row[:6]) for row in rows], per_image)
     entries = sorted(((q.amount, model_id, *about[model_id], q)

@@ -1,13 +1,13 @@
-"""The shown price and capability of a model, in SQL: the precedence rule of
-queries.models.shown_prices / shown_capabilities as expressions to select, sort and filter by.
+"""The shown price and capability of a model, in SQL: current rows flagged `shown`.
 
-The shown price of a model/meter is the current base row (valid_to NULL, conditions_key '')
-of the highest-precedence source (config.SOURCE_PRECEDENCE). Two forms, both reading current
-rows only (ix_prices_lookup, ix_prices_current), never the price history:
-- correlated subqueries, one exact index seek per source: for a page of rows, and on SQLite
-  for every row too (its planner joins a derived table without an index: quadratic);
-- a derived table of shown prices (DISTINCT ON over the current rows) joined once: how
-  PostgreSQL sorts or filters every model (a subquery per model costs far more there).
+Which source's value is shown is decided once, by ratecard.precedence, and stored as the
+`shown` flag on current rows by services.shown after every write. These expressions select,
+sort and filter by it and decide nothing themselves. Two forms, both on ix_prices_shown (a
+partial index of current shown rows only):
+- correlated subqueries, one exact seek per model: for a page of rows, and on SQLite for
+  every row too (its planner joins a derived table without an index: quadratic);
+- a derived table of one meter's shown prices joined once: how PostgreSQL sorts or filters
+  every model (a subquery per model costs far more there).
 Amounts are Decimal (Money); `numeric()` is for ORDER BY and range filters only.
 """
 from __future__ import annotations
@@ -16,61 +16,53 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Float, case, cast, exists, func, select, type_coerce
+from sqlalchemy import Float, case, cast, exists, func, select, true, type_coerce
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import Select, Subquery
 from sqlalchemy.sql.elements import ColumnElement
 
-from ratecard.config import SOURCE_PRECEDENCE
 from ratecard.db import Money
 from ratecard.models import Capability, Model, Price
-
-IMAGE_MODES = ("image_generation",)
-
-
-def price_sources() -> tuple[str, ...]:
-    """Every source that can write prices, in precedence order (sources missing from
-    SOURCE_PRECEDENCE rank last, by name, as in queries.models.precedence_rank)."""
-    from scrapers.registry import SOURCES
-
-    others = sorted({s.name for s in SOURCES} - set(SOURCE_PRECEDENCE))
-    return (*SOURCE_PRECEDENCE, *others)
+from scrapers.vocabulary import IMAGE_MODES
 
 
-def source_rank(column: ColumnElement[str]) -> ColumnElement[int]:
-    """Precedence as a number (0 = shown first); unknown sources after every known one."""
-    return case({s: i for i, s in enumerate(price_sources())}, value=column, else_=99)
+def _shown(p: type[Price]) -> ColumnElement[bool]:
+    # The exact terms of ix_prices_shown's WHERE, so both planners use the partial index.
+    return (p.shown == true()) & p.valid_to.is_(None)
+
+
+# A per-image price's own conditions: quality and size. One with any other condition (a
+# batch tier, a region) is not an option of the picture itself, so never "from $X".
+IMAGE_CONDITIONS = ("quality=", "size=")
+
+
+def image_only(conditions_key: str) -> bool:
+    return all(part.startswith(IMAGE_CONDITIONS) for part in conditions_key.split(";") if part)
+
+
+def _image_only(p: type[Price]) -> ColumnElement[bool]:
+    return (p.context_above.is_(None) & p.service_tier.is_(None) & p.time_window.is_(None)
+            & p.region.is_(None))
 
 
 @cache
 def base_price(meter: str, unit: str = "1M_tokens") -> ColumnElement[Decimal]:
-    """The shown current base price of `meter` for the outer query's model (Decimal):
-    the first source, in precedence order, with a current base row. Each branch is an exact
-    seek on ix_prices_lookup; COALESCE stops at the first hit. Expressions are immutable,
-    so each is built once (building them costs more than running them)."""
+    """The shown current base price of `meter` for the outer query's model (Decimal).
+    Expressions are immutable, so each is built once."""
     p = aliased(Price)
-    where = (p.model_id == Model.id, p.meter == meter, p.unit == unit, p.conditions_key == "",
-             p.valid_to.is_(None))
-    parts = [select(p.amount).where(*where, p.source == source).limit(1).scalar_subquery()
-             for source in price_sources()]
-    return type_coerce(func.coalesce(*parts), Money())
+    return type_coerce(select(p.amount).where(
+        p.meter == meter, p.unit == unit, p.conditions_key == "", p.model_id == Model.id,
+        _shown(p)).limit(1).scalar_subquery(), Money())
 
 
 @cache
 def cheapest_image_price() -> ColumnElement[Decimal]:
-    """The lowest shown per-image price over every quality/size (Decimal): rows outranked
-    by a higher-precedence source for the same conditions are skipped. `source IN (…)`
-    lets both lookups seek on ix_prices_lookup instead of scanning the model's history."""
-    p, q = aliased(Price), aliased(Price)
-    sources = price_sources()
-    outranked = exists().where(
-        q.model_id == p.model_id, q.source.in_(sources), q.meter == p.meter,
-        q.unit == p.unit, q.conditions_key == p.conditions_key, q.valid_to.is_(None),
-        source_rank(q.source) < source_rank(p.source))
+    """The lowest shown per-image price over every quality/size (Decimal)."""
+    p = aliased(Price)
     return type_coerce(select(p.amount).where(
-        p.model_id == Model.id, p.source.in_(sources), p.meter == "image", p.unit == "image",
-        p.valid_to.is_(None), ~outranked).order_by(cast(p.amount, Float)).limit(1)
-        .scalar_subquery(), Money())
+        p.meter == "image", p.unit == "image", p.model_id == Model.id, _shown(p),
+        _image_only(p)).order_by(
+        cast(p.amount, Float)).limit(1).scalar_subquery(), Money())
 
 
 @cache
@@ -84,28 +76,21 @@ def output_price() -> ColumnElement[Decimal]:
 @cache
 def shown_base(meter: str, unit: str = "1M_tokens") -> Subquery:
     """(model_id, amount): the shown current base price of `meter` of every model that has
-    one, as a derived table to join (PostgreSQL only, see joins_prices). DISTINCT ON, not a
-    row_number() window filtered to 1: the planner estimates a window's "n = 1" at a handful
-    of rows and joins it in a nested loop (quadratic); DISTINCT ON it estimates as the
-    number of models."""
+    one, as a derived table to join (PostgreSQL only, see joins_prices)."""
     return select(Price.model_id.label("model_id"), Price.amount.label("amount")).where(
-        Price.source.in_(price_sources()), Price.valid_to.is_(None),
-        Price.conditions_key == "", Price.meter == meter, Price.unit == unit).distinct(
-        Price.model_id).order_by(Price.model_id, source_rank(Price.source)).subquery(
-        f"shown_{meter}")
+        Price.meter == meter, Price.unit == unit, Price.conditions_key == "",
+        _shown(Price)).subquery(f"shown_{meter}")
 
 
 @cache
 def shown_cheapest_image() -> Subquery:
     """(model_id, amount): the lowest shown per-image price of every model that has one
-    (PostgreSQL only; DISTINCT ON as in shown_base)."""
-    shown = select(Price.model_id.label("model_id"), Price.amount.label("amount")).where(
-        Price.source.in_(price_sources()), Price.valid_to.is_(None),
-        Price.meter == "image", Price.unit == "image").distinct(
-        Price.model_id, Price.conditions_key).order_by(
-        Price.model_id, Price.conditions_key, source_rank(Price.source)).subquery()
-    return select(shown.c.model_id, shown.c.amount).distinct(shown.c.model_id).order_by(
-        shown.c.model_id, cast(shown.c.amount, Float)).subquery("shown_image")
+    (PostgreSQL only)."""
+    return select(Price.model_id.label("model_id"), Price.amount.label("amount")).where(
+        Price.meter == "image", Price.unit == "image", _shown(Price),
+        _image_only(Price)).distinct(
+        Price.model_id).order_by(Price.model_id, cast(Price.amount, Float)).subquery(
+        "shown_image")
 
 
 def with_prices(query: Select[Any], tables: set[str]) -> Select[Any]:
@@ -143,10 +128,7 @@ def numeric(expr: ColumnElement[Decimal]) -> ColumnElement[float]:
 
 @cache
 def has_capability(name: str) -> ColumnElement[bool]:
-    """The shown (highest-precedence) current value of capability `name` is true."""
-    c, d = aliased(Capability), aliased(Capability)
-    outranked = exists().where(
-        d.model_id == c.model_id, d.name == c.name, d.valid_to.is_(None),
-        source_rank(d.source) < source_rank(c.source))
+    """The shown current value of capability `name` is true."""
+    c = aliased(Capability)
     return exists().where(c.model_id == Model.id, c.name == name, c.valid_to.is_(None),
-                          c.value.is_(True), ~outranked)
+                          c.shown == true(), c.value == true())

@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 
 from ratecard.db import Database, utcnow
 from ratecard.models import Capability, Price, SyncPayload, SyncRun
+from ratecard.services import derived
 from ratecard.services.apply import FLUSH_ROWS, Writer, midnight
 from ratecard.services.catalog_state import load_state
-from ratecard.services import derived
 from ratecard.services.guards import GrowthLimits, RunRejected, check_run
 from ratecard.services.locks import source_lock
 from scrapers.base import ParseError, ParseResult, Source
@@ -187,7 +187,8 @@ def _apply(session: Session, run_id: int, source: str, stamp: dt.datetime,
     writer.flush()
     session.flush()
     writer.touch_aliases()
-    derived.refresh(session, writer.counts.touched, stamp)
+    touched = writer.counts.touched | derived.written_by(session, run_id, source, stamp)
+    derived.refresh(session, touched, stamp)
     summary.seen = len(seen_ids)
     summary.added = len(fresh)
     summary.changed = len(changed - fresh)

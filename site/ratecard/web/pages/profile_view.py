@@ -35,7 +35,7 @@ class RateRow:
     meter: str
     unit: str
     conditions: dict[str, object]
-    shown: PriceRow | None = None                 # by precedence; None = not published
+    shown: PriceRow | None = None                 # the flagged row; None = not published
     others: list[PriceRow] = field(default_factory=list)
     disagreement: Disagreement | None = None
 
@@ -114,9 +114,11 @@ def rate_tables(current: list[PriceRow], disagreements: list[Disagreement], mode
                                                    key=precedence_rank))
     image_rows: dict[tuple[str, str], list[RateRow]] = {}
     for key, prices in groups.items():
-        prices.sort(key=lambda p: precedence_rank(p.source))
-        row = RateRow(key[0], key[1], prices[0].conditions(), prices[0], prices[1:],
-                      flags.get(key))
+        # The flagged row first (services.shown decided it), then the others by precedence.
+        prices.sort(key=lambda p: (not p.shown, precedence_rank(p.source)))
+        shown = prices[0] if prices[0].shown else None
+        row = RateRow(key[0], key[1], prices[0].conditions(), shown,
+                      prices[1:] if shown else prices, flags.get(key))
         c = row.conditions
         if c and set(c) <= {"quality", "size"}:
             image_rows.setdefault((row.meter, row.unit), []).append(row)

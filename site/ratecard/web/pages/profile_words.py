@@ -20,6 +20,7 @@ from ratecard.web.formatting import (
     money,
     provider_name,
 )
+from scrapers.vocabulary import CHAT_MODES, IMAGE_MODES
 
 if TYPE_CHECKING:
     from ratecard.web.pages.profile_view import RateTables
@@ -48,10 +49,7 @@ KINDS = {
 }
 
 
-CHAT_LIKE = frozenset({"chat", "responses", "completion", "realtime"})
-
-
-IMAGE_MODES = frozenset({"image_generation", "image_edit"})
+CHAT_LIKE = CHAT_MODES
 
 
 TIER_LABELS = {"batch": "Batch", "flex": "Flex", "priority": "Priority", "standard": "Standard"}
@@ -223,6 +221,9 @@ def change_text(event: ChangeEvent) -> str:
         per = unit_label(unit)
         if event.kind == "price_changed":
             return (f"{what} changed from {_amount(event.old_value)} to "
+                    f"{_amount(event.new_value)} {per}")
+        if event.kind == "price_corrected":
+            return (f"{what} corrected from {_amount(event.old_value)} to "
                     f"{_amount(event.new_value)} {per}")
         if event.kind == "price_added":
             return f"{what} published: {_amount(event.new_value)} {per}"
