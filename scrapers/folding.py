@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from scrapers import ids
 from scrapers.base import ModelRecord, PriceRecord, Skipped
 from scrapers.values import BadValue, scaled
 
@@ -55,7 +56,12 @@ def describe(price: PriceRecord) -> str:
 
 
 def fold(candidates: list[Candidate], skipped: list[Skipped]) -> list[ModelRecord]:
-    """One ModelRecord per canonical id, in order of first appearance."""
+    """One ModelRecord per canonical id, in order of first appearance. Ids that spell
+    one model's version two ways (scrapers.ids) are respelled first."""
+    renames = ids.respell([(c.record.canonical_id, c.rank) for c in candidates])
+    for candidate in candidates:
+        record = candidate.record
+        record.canonical_id = renames.get(record.canonical_id, record.canonical_id)
     groups: dict[str, list[Candidate]] = {}
     for candidate in candidates:
         groups.setdefault(candidate.record.canonical_id, []).append(candidate)

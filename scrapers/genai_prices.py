@@ -23,6 +23,9 @@ ids lose their inference-profile prefix like the LiteLLM parser's
 bedrock/anthropic.claude-sonnet-5-v1:0 with Conditions(region="global"),
 `regional.` (in-region / geographic price) the same model without a region;
 ids that meet on one canonical id are folded (the others become aliases).
+The `openrouter` provider's `<lab>/<model>` entries copy OpenRouter's own listing:
+they name the lab's model and add only an alias (scrapers.ids rule 2); ids spelling
+one version two ways are one model (rule 1).
 
 `prices` is one price set (effective_from None) or a list of
 {"constraint": ..., "prices": ...}, where the last active entry wins:
@@ -52,7 +55,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from scrapers import bedrock_geo, exact_json
+from scrapers import bedrock_geo, exact_json, ids
 from scrapers.base import (
     Conditions,
     HttpSource,
@@ -120,7 +123,18 @@ def parse(payload: bytes) -> ParseResult:
                 mid.strip(), None)
             record = _model(f"{pid}/{mid}", slug, name, region, model, result.skipped)
             rank = 0 if region is None else 1      # the plain (in-region) id leads
+            lab_id = ids.reseller_copy(slug, name.lower())
+            if lab_id is not None:                 # scrapers.ids rule 2: an alias only
+                record.canonical_id, record.provider = lab_id, lab_id.split("/")[0]
+                record.prices, rank = [], ids.COPY_RANK
+                record.capabilities.pop("prompt_caching", None)
             groups.setdefault(record.canonical_id, []).append((rank, record))
+    # One model's version spelled two ways (scrapers.ids rule 1) is one model.
+    ranked = [(cid, rank) for cid, group in groups.items() for rank, _ in group]
+    for old, kept in ids.respell(ranked).items():
+        for rank, record in groups.pop(old):
+            record.canonical_id = kept
+            groups.setdefault(kept, []).append((rank, record))
     result.models = [_fold(group, result.skipped) for group in groups.values()]
     return result
 

@@ -114,7 +114,7 @@ def _candidate(key: str, entry: dict[str, Any], skipped: list[Skipped]) -> Candi
         output_modalities=_modalities(entry.get("supported_output_modalities")),
         deprecation_date=_date(entry.get("deprecation_date")),
         capabilities=_capabilities(key, entry, skipped),
-        prices=_prices(key, entry, mode, info, skipped),
+        prices=[] if info.copy else _prices(key, entry, mode, info, skipped),
     )
     return Candidate(record, info.rank)
 

@@ -31,11 +31,15 @@ Rules, in order (documented for docs/sources.md):
    garbage).
 6. What remains, lowercased, is the model part; it may keep slashes
    (`openrouter/openai/gpt-4o`, `vertex_ai/meta/llama-3.1-405b-instruct-maas`).
-7. When keys fold into one model and disagree on a price, the preferred key wins
+7. `openrouter/<lab>/<model>` copies OpenRouter's own listing: it names the lab's id as
+   OpenRouter's parser spells it (`openrouter/x-ai/grok-4` -> xai/grok-4), rank 3, and
+   its prices are not read (scrapers.ids, rule 2: OpenRouter's own figures stand).
+8. When keys fold into one model and disagree on a price, the preferred key wins
    (rank): the plain key (`deepseek-chat` for deepseek/deepseek-chat), then a key
    under the provider's own route (`mistral/codestral-latest` over
    `codestral/codestral-latest`), then payload order. The rank keeps the choice
-   stable when LiteLLM reorders its file.
+   stable when LiteLLM reorders its file. Ids that differ only in how a version is
+   spelled (`claude-3.5-sonnet` / `claude-3-5-sonnet`) are one model (scrapers.ids).
 """
 from __future__ import annotations
 
@@ -43,7 +47,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from scrapers import bedrock_geo
+from scrapers import bedrock_geo, ids
 
 _SLUGS = {
     "text-completion-openai": "openai", "gemini": "google", "bedrock_converse": "bedrock",
@@ -78,10 +82,12 @@ class KeyInfo:
     canonical_id: str
     provider: str
     model: str
-    rank: int                        # fold preference: 0 plain key, 1 own route, 2 other
+    rank: int                        # fold preference: 0 plain key, 1 own route, 2 other,
+    #                                  3 a reseller's copy
     quality: str | None = None
     size: str | None = None
     region: str | None = None
+    copy: bool = False               # a reseller's copy: an alias, its prices not read
 
 
 @lru_cache(maxsize=512)
@@ -139,6 +145,10 @@ def canonical(key: str, litellm_provider: str, mode: str | None) -> KeyInfo:
     if not model:
         raise UnusableKey("no model name in key")
     lowered = key.strip().lower()
+    lab_id = ids.reseller_copy(slug, model)
+    if lab_id is not None:
+        lab, _, name = lab_id.partition("/")
+        return KeyInfo(lab_id, lab, name, ids.COPY_RANK, quality, size, region, copy=True)
     rank = 0 if model == lowered else 1 if lowered.startswith(f"{slug}/") else 2
     return KeyInfo(f"{slug}/{model}", slug, model, rank, quality, size, region)
 

@@ -25,7 +25,7 @@ import datetime as dt
 from collections import Counter
 from typing import Any
 
-from scrapers import exact_json
+from scrapers import exact_json, ids
 from scrapers.base import (
     HttpSource,
     ModelRecord,
@@ -43,7 +43,7 @@ PARAMETERS = {
     "reasoning": "reasoning", "include_reasoning": "reasoning",
     "web_search_options": "web_search",
 }
-PROVIDER_SLUGS = {"x-ai": "xai", "mistralai": "mistral", "z-ai": "zai", "moonshotai": "moonshot"}
+PROVIDER_SLUGS = ids.OPENROUTER_LABS
 MODES = {"embeddings": "embedding", "transcription": "audio_transcription",
          "speech": "audio_speech", "video": "video_generation", "rerank": "rerank"}
 

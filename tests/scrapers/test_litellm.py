@@ -191,7 +191,9 @@ def test_duplicate_keys_merge_into_one_model(cut: ParseResult) -> None:
     assert m.capabilities["assistant_prefill"] is True   # filled from the alias
     assert "openai/gpt-4o" in models(cut) and "google/gemini-2.5-pro" in models(cut)
     assert models(cut)["vertex_ai/gemini-2.5-pro"].key == "gemini-2.5-pro"
-    assert models(cut)["openrouter/openai/gpt-4o"].key == "openrouter/openai/gpt-4o"
+    # OpenRouter's copy is an alias of the lab's model; the plain key's prices stand.
+    assert "openrouter/openai/gpt-4o" in models(cut)["openai/gpt-4o"].aliases
+    assert "openrouter/openai/gpt-4o" not in models(cut)
 
 
 def test_conflicting_duplicate_keeps_the_preferred_key_and_reports(cut: ParseResult) -> None:
@@ -243,7 +245,7 @@ def test_metadata_keys_are_silent(cut: ParseResult) -> None:
     ("azure/gpt-4o", "azure", "chat", "azure/gpt-4o"),
     ("azure/gpt-3.5-turbo-instruct-0914", "text-completion-openai", "completion",
      "azure/gpt-3.5-turbo-instruct-0914"),
-    ("openrouter/openai/gpt-4o", "openrouter", "chat", "openrouter/openai/gpt-4o"),
+    ("openrouter/openai/gpt-4o", "openrouter", "chat", "openai/gpt-4o"),
     ("babbage-002", "text-completion-openai", "completion", "openai/babbage-002"),
     ("codestral/codestral-latest", "codestral", "chat", "mistral/codestral-latest"),
     ("groq/llama3-8b-8192", "groq", "chat", "groq/llama3-8b-8192"),
