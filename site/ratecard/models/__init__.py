@@ -3,12 +3,14 @@ from ratecard.models.accounts import AuditEntry, EditorSession, LoginAttempt, Us
 from ratecard.models.capabilities import Capability
 from ratecard.models.catalog import Model, ModelAlias, Provider
 from ratecard.models.content import ContentPage, ContentRevision, MediaFile
+from ratecard.models.facts import ModelFact
 from ratecard.models.pricing import Disagreement, Price
 from ratecard.models.sync import ChangeEvent, QuarantinedChange, SyncLock, SyncPayload, SyncRun
 
 __all__ = [
     "AuditEntry", "ContentPage", "ContentRevision", "EditorSession", "LoginAttempt",
     "MediaFile", "User",
-    "Capability", "ChangeEvent", "Disagreement", "Model", "ModelAlias", "Price", "Provider",
+    "Capability", "ChangeEvent", "Disagreement", "Model", "ModelAlias", "ModelFact", "Price",
+    "Provider",
     "QuarantinedChange", "SyncLock", "SyncPayload", "SyncRun",
 ]

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from ratecard.models import Capability, Price
 from ratecard.services.disagreements import refresh_disagreements
+from ratecard.services.facts import settle as settle_facts
 from ratecard.services.shown import refresh_shown
 
 
@@ -33,5 +34,6 @@ def refresh(session: Session, model_ids: Iterable[int], when: dt.datetime) -> No
     if not ids:
         return
     session.flush()
+    settle_facts(session, ids)
     refresh_shown(session, ids)
     refresh_disagreements(session, ids, when)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from ratecard.db import Database, utcnow
 from ratecard.models import Capability, Price, SyncPayload, SyncRun
-from ratecard.services import derived
+from ratecard.services import derived, facts
 from ratecard.services.apply import FLUSH_ROWS, Writer, midnight
 from ratecard.services.catalog_state import load_state
 from ratecard.services.guards import GrowthLimits, RunRejected, check_run
@@ -188,6 +188,9 @@ def _apply(session: Session, run_id: int, source: str, stamp: dt.datetime,
     session.flush()
     writer.touch_aliases()
     touched = writer.counts.touched | derived.written_by(session, run_id, source, stamp)
+    # Writer._describe set descriptive columns by precedence: settle them by consensus
+    # (derived.refresh settles the touched models).
+    facts.record(session, source, ((r, m) for r, m, _ in models), stamp, touched)
     derived.refresh(session, touched, stamp)
     summary.seen = len(seen_ids)
     summary.added = len(fresh)
@@ -205,13 +208,21 @@ def _vanish(session: Session, writer: Writer, seen_ids: set[int], stamp: dt.date
         if alias.vanished_at is None and alias.model_id not in seen_ids:
             alias.vanished_at = stamp
             gone.add(alias.model_id)
-    for model_id in gone:
-        writer.event(model_id, "model_vanished", stamp)
+    # Current rows of a model this source did not list, though no alias of it vanished now:
+    # its key moved to another model (a parser's id rule changed). They close the same way.
+    # Said once: not again for rows left current when an alias vanished before this run.
+    left = (set(writer.state.prices) | set(writer.state.capabilities)) - seen_ids - gone
+    said = {a.model_id for a in writer.state.aliases.values()
+            if a.vanished_at is not None and a.vanished_at != stamp}
+    for model_id in sorted(gone | left):
+        if model_id in gone or model_id not in said:
+            writer.event(model_id, "model_vanished", stamp)
         writer.counts.touched.add(model_id)
-    if gone:
+    ids = sorted(gone | left)
+    for start in range(0, len(ids), FLUSH_ROWS):
         for table in (Price, Capability):
             session.execute(update(table).where(
-                table.source == writer.source, table.model_id.in_(gone),
+                table.source == writer.source, table.model_id.in_(ids[start:start + FLUSH_ROWS]),
                 table.valid_to.is_(None)).values(valid_to=stamp))
     return len(gone)
 
