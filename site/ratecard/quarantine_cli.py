@@ -16,28 +16,33 @@ def _ids(ids: tuple[int, ...], all_: bool) -> list[int] | None:
 
 @click.group()
 def quarantine() -> None:
-    """Price changes held for review (a drop to zero, a move of more than 10x)."""
+    """Price values held for review (implausible, an outlier, a drop to zero, a move of more
+    than 10x); corrections that agree with the other sources publish by themselves."""
 
 
 @quarantine.command("list")
 @click.option("--status", default="pending", show_default=True,
-              type=click.Choice(["pending", "approved", "rejected", "expired"]))
+              type=click.Choice(["pending", "approved", "corrected", "rejected", "expired"]))
 def list_(status: str) -> None:
     from ratecard.cli import _database, _ready
+    from ratecard.queries.held import others_now
     from ratecard.queries.runs import held_changes
 
     database = _database()
     _ready(database)
     with database.session() as session:
         rows = held_changes(session, status)
+        others = others_now(session, [change for change, _ in rows])
     if not rows:
         click.echo(f"no {status} held changes")
     for change, model in rows:
         conds = "".join(f" {k}={v}" for k, v in sorted(change.conditions.items()))
-        old = "-" if change.old_amount is None else f"{change.old_amount:f}"
+        old = "new" if change.old_amount is None else f"{change.old_amount:f}"
+        now = "; ".join(f"{source} {amount:f}" for source, amount in others[change.id])
         click.echo(f"#{change.id}  {change.seen_at:%Y-%m-%d}  {change.source}  {model}  "
-                   f"{change.meter}/{change.unit}{conds}: {old} -> {change.new_amount:f}  "
-                   f"({change.reason})")
+                   f"{change.meter}/{change.unit}{conds}: {old} -> {change.new_amount:f}\n"
+                   f"    why: {change.reason}\n"
+                   f"    other sources now: {now or 'none price this'}")
 
 
 def _settle(action: str, ids: tuple[int, ...], all_: bool) -> None:

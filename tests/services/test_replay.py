@@ -83,7 +83,7 @@ def test_replay_of_the_series_rebuilds_exactly_the_changes(db):
     with db.session() as session:
         assert session.scalar(select(func.count()).select_from(Price)) == expected_rows
         changes = Counter(d.date() for d in session.scalars(select(ChangeEvent.occurred_at).where(
-            ChangeEvent.kind == "price_changed")))
+            ChangeEvent.kind.in_(("price_changed", "price_corrected")))))
         # Every row closed exactly when its successor opened: no gaps, no overlaps.
         history = session.execute(select(
             Price.model_id, Price.meter, Price.unit, Price.conditions_key, Price.valid_from,

@@ -14,7 +14,7 @@ from ratecard.models import ChangeEvent, Model, Provider, SyncRun
 
 PAGE_SIZE = 50
 OK_STATUSES = ("success", "not_modified")
-KINDS = ("price_added", "price_changed", "price_removed", "capability_added",
+KINDS = ("price_added", "price_changed", "price_corrected", "price_removed", "capability_added",
          "capability_removed", "model_added", "model_deprecated", "model_vanished",
          "model_returned")
 

@@ -28,7 +28,7 @@ from ratecard.queries.models import current_prices, model_by_id, shown_prices
 from ratecard.queries.version import data_version
 
 log = logging.getLogger(__name__)
-PRICE_EVENTS = ("price_added", "price_changed", "price_removed")
+PRICE_EVENTS = ("price_added", "price_changed", "price_corrected", "price_removed")
 CACHE_SIZE = 256
 
 

@@ -21,7 +21,6 @@ from ratecard.models import (
     ModelAlias,
     Price,
     Provider,
-    QuarantinedChange,
 )
 from ratecard.services.catalog_state import (
     CurrentPrice,
@@ -29,7 +28,9 @@ from ratecard.services.catalog_state import (
     SourceState,
     conditions_key,
 )
+from ratecard.services.corrections import correction, outlier, waiting
 from ratecard.services.guards import check_change, check_plausible
+from ratecard.services.holding import Holding
 from scrapers.base import ModelRecord, PriceRecord
 
 
@@ -55,7 +56,7 @@ def midnight(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
-class Writer:
+class Writer(Holding):
     """Accumulates inserts and updates, then writes them in a few bulk statements."""
 
     def __init__(self, session: Session, source: str, run_id: int, as_of: dt.datetime,
@@ -179,15 +180,23 @@ class Writer:
         when = self.as_of
         if current.effective_from is not None and midnight(current.effective_from) > row.valid_from:
             when = midnight(current.effective_from)
+        kind = "price_changed"
         reason = check_change(row.amount, current.amount, current.unit)
         if reason is not None:
-            self._hold(model.id, key, current, row.amount, reason, when)
-            return False
+            ref = self._refs().around(model.id, self.source, key[1:])
+            why = correction(row.amount, current.amount, current.unit, ref)
+            if why is None:
+                self._hold(model.id, key, current, row.amount, waiting(reason, ref), when)
+                return False
+            # A correction publishes by itself, from the date it was first seen.
+            kind, when = "price_corrected", max(self._corrected(key, current, why, when),
+                                                row.valid_from)
         self._settle_pending(key)
         self.closed_prices.append({"id": row.id, "valid_to": when})
         self._insert_price(model.id, current, when, None)
-        self.event(model.id, "price_changed", when, f"{current.meter}/{current.unit}",
+        self.event(model.id, kind, when, f"{current.meter}/{current.unit}",
                    money(row.amount), money(current.amount), current.conditions.as_dict())
+        self._refs().note(model.id, self.source, key[1:], current.amount)
         return True
 
     def _first_sight(self, model: Model, key: PriceKey, current: PriceRecord,
@@ -201,11 +210,16 @@ class Writer:
         previous = next((e for e in reversed(earlier) if e.effective_from is None), None)
         starts = [midnight(e.effective_from) if e.effective_from else self.as_of
                   for e in segments]
-        reason = check_plausible(current.unit, current.amount)
+        ref = self._refs().around(model.id, self.source, key[1:])
+        reason = check_plausible(current.unit, current.amount) or outlier(current.amount, ref)
         if reason is not None:
-            self._hold(model.id, key, current, None, reason, starts[-1])
+            self._hold(model.id, key, current, None, waiting(reason, ref), starts[-1])
             return False
+        if current.effective_from is None:   # a held first sight publishes from its date
+            held = self._corrected(key, current, "no longer held", starts[-1])
+            starts[-1] = max([held, *starts[:-1]])
         self._settle_pending(key)
+        self._refs().note(model.id, self.source, key[1:], current.amount)
         subject, conds = f"{current.meter}/{current.unit}", current.conditions.as_dict()
         for index, entry in enumerate(segments):
             if check_plausible(entry.unit, entry.amount) is not None:
@@ -219,26 +233,6 @@ class Writer:
                            money(entry.amount), conds)
             previous = entry
         return True
-
-    def _hold(self, model_id: int, key: PriceKey, record: PriceRecord, old: Decimal | None,
-              reason: str, when: dt.datetime) -> None:
-        """Keep one suspicious value back; the same value already waiting is not held twice."""
-        self.counts.quarantined += 1
-        pending = self.state.pending.get(key)
-        if pending is not None and pending.new_amount == record.amount:
-            return
-        self._settle_pending(key)
-        self.session.add(QuarantinedChange(
-            sync_run_id=self.run_id, model_id=model_id, source=self.source,
-            meter=record.meter, unit=record.unit, conditions=record.conditions.as_dict(),
-            conditions_key=key[3], old_amount=old, new_amount=record.amount, reason=reason,
-            seen_at=when))
-
-    def _settle_pending(self, key: PriceKey) -> None:
-        """Upstream moved on from a held value: nothing left to review."""
-        pending = self.state.pending.get(key)
-        if pending is not None:
-            pending.status, pending.decided_at = "expired", self.as_of
 
     def _insert_price(self, model_id: int, record: PriceRecord, start: dt.datetime,
                       end: dt.datetime | None) -> None:

@@ -1,5 +1,8 @@
-"""Settling held price changes: approve (takes effect when it was seen) or reject."""
+"""Settling held price changes: approve (takes effect when it was seen) or reject; held
+values that became corrections publish by themselves (redecide)."""
 from __future__ import annotations
+
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -7,7 +10,7 @@ from sqlalchemy.orm import Session
 from ratecard.db import utcnow
 from ratecard.models import ChangeEvent, Price, QuarantinedChange
 from ratecard.services import derived
-from ratecard.services.apply import money
+from ratecard.services.corrections import References, correction
 
 
 class QuarantineError(ValueError):
@@ -31,35 +34,69 @@ def approve(session: Session, ids: list[int] | None) -> list[QuarantinedChange]:
     """Publish held changes; each takes effect at the date it was seen."""
     held = _pending(session, ids)
     for change in held:
-        current = session.scalar(select(Price).where(
-            Price.model_id == change.model_id, Price.source == change.source,
-            Price.meter == change.meter, Price.unit == change.unit,
-            Price.conditions_key == change.conditions_key, Price.valid_to.is_(None)))
-        start = change.seen_at
-        if current is not None:
-            # A later change may already have moved the row on; never end it before it began.
-            start = max(start, current.valid_from)
-            current.valid_to = start
-        c = change.conditions
-        session.add(Price(
-            model_id=change.model_id, source=change.source, meter=change.meter,
-            unit=change.unit, amount=change.new_amount, currency="USD",
-            quality=c.get("quality"), size=c.get("size"), context_above=c.get("context_above"),
-            service_tier=c.get("service_tier"), time_window=c.get("time_window"),
-            region=c.get("region"), conditions_key=change.conditions_key, valid_from=start,
-            valid_to=None, sync_run_id=change.sync_run_id))
-        # A held first-sight value (nothing current, nothing before it) is an addition.
-        first = current is None and change.old_amount is None
-        session.add(ChangeEvent(
-            model_id=change.model_id, source=change.source,
-            kind="price_added" if first else "price_changed",
-            subject=f"{change.meter}/{change.unit}", conditions=c or None,
-            old_value=money(current.amount if current else change.old_amount),
-            new_value=money(change.new_amount), occurred_at=start,
-            sync_run_id=change.sync_run_id))
-        change.status, change.decided_at = "approved", utcnow()
+        publish(session, change)
     derived.refresh(session, {change.model_id for change in held}, utcnow())
     return held
+
+
+def publish(session: Session, change: QuarantinedChange, corrected: bool = False) -> None:
+    """Write one held value as current from the date it was seen. `corrected`: it
+    published by itself (services/corrections.py), recorded as a correction. The caller
+    refreshes what is derived (derived.refresh) for the models it published."""
+    current = session.scalar(select(Price).where(
+        Price.model_id == change.model_id, Price.source == change.source,
+        Price.meter == change.meter, Price.unit == change.unit,
+        Price.conditions_key == change.conditions_key, Price.valid_to.is_(None)))
+    start = change.seen_at
+    if current is not None:
+        # A later change may already have moved the row on; never end it before it began.
+        start = max(start, current.valid_from)
+        current.valid_to = start
+    c = change.conditions
+    session.add(Price(
+        model_id=change.model_id, source=change.source, meter=change.meter,
+        unit=change.unit, amount=change.new_amount, currency="USD",
+        quality=c.get("quality"), size=c.get("size"), context_above=c.get("context_above"),
+        service_tier=c.get("service_tier"), time_window=c.get("time_window"),
+        region=c.get("region"), conditions_key=change.conditions_key, valid_from=start,
+        valid_to=None, sync_run_id=change.sync_run_id))
+    # A held first-sight value (nothing current, nothing before it) is an addition.
+    first = current is None and change.old_amount is None
+    kind = "price_added" if first else ("price_corrected" if corrected else "price_changed")
+    session.add(ChangeEvent(
+        model_id=change.model_id, source=change.source, kind=kind,
+        subject=f"{change.meter}/{change.unit}", conditions=c or None,
+        old_value=_money(current.amount if current else change.old_amount),
+        new_value=_money(change.new_amount), occurred_at=start,
+        sync_run_id=change.sync_run_id))
+    change.status = "corrected" if corrected else "approved"
+    change.decided_at = utcnow()
+
+
+def redecide(session: Session, refs: References, source: str) -> set[int]:
+    """Held values of the other sources, decided again against what is current now (a
+    sync of `source` is starting: the others may have caught up since). Those that are
+    corrections publish; the models they touched are returned for derived.refresh.
+    The source's own held values are decided by its diff (services/apply.py)."""
+    touched: set[int] = set()
+    for change in list(session.scalars(select(QuarantinedChange).where(
+            QuarantinedChange.status == "pending", QuarantinedChange.source != source
+    ).order_by(QuarantinedChange.id))):
+        key = (change.meter, change.unit, change.conditions_key)
+        ref = refs.around(change.model_id, change.source, key)
+        why = correction(change.old_amount, change.new_amount, change.unit, ref)
+        if why is None:
+            continue
+        publish(session, change, corrected=change.old_amount is not None)
+        change.reason = f"{change.reason}; published: {why}"
+        refs.note(change.model_id, change.source, key, change.new_amount)
+        refs.held(change.model_id, change.source, key, False)
+        touched.add(change.model_id)
+    return touched
+
+
+def _money(amount: Decimal | None) -> str | None:
+    return None if amount is None else format(amount, "f")
 
 
 def reject(session: Session, ids: list[int] | None) -> list[QuarantinedChange]:

@@ -24,6 +24,7 @@ from ratecard.web.session import db_session
 
 KIND_LABELS = {
     "price_added": "Price added", "price_changed": "Price changed",
+    "price_corrected": "Price corrected",
     "price_removed": "Price withdrawn", "capability_added": "Capability added",
     "capability_removed": "Capability removed", "model_added": "Model added",
     "model_deprecated": "Deprecated", "model_vanished": "No longer listed",
@@ -60,6 +61,9 @@ def change_text(event: ChangeEvent) -> str:
         if kind == "price_changed":
             return (f"{meter} price changed {_money(event.old_value)} → "
                     f"{_money(event.new_value)}{tail}")
+        if kind == "price_corrected":   # a held change that agrees with the other sources
+            return (f"{meter} price corrected {_money(event.old_value)} → "
+                    f"{_money(event.new_value)}{tail}")
         if kind == "price_added":
             return f"{meter} price added: {_money(event.new_value)}{tail}"
         return f"{meter} price withdrawn (was {_money(event.old_value)}{tail})"
@@ -81,7 +85,8 @@ def change_text(event: ChangeEvent) -> str:
 @bp.app_template_filter("change_direction")
 def change_direction(event: ChangeEvent) -> str:
     """"up" or "down" for a price change, "" otherwise (for styling only)."""
-    if event.kind != "price_changed" or not event.old_value or not event.new_value:
+    if event.kind not in ("price_changed", "price_corrected") or not event.old_value or (
+            not event.new_value):
         return ""
     try:
         old, new = Decimal(event.old_value), Decimal(event.new_value)
