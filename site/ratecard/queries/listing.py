@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 
-from ratecard.models import Capability, Model, Price, Provider
+from ratecard.models import Capability, Disagreement, Model, Price, Provider
 from ratecard.queries.shown import (
     has_capability,
     image_only,
@@ -79,6 +79,9 @@ class Row:
     output: Decimal | None
     output_unit: str                  # "1M_tokens", or "image" for image models' per-image price
     capabilities: list[str]
+    # "input"/"output" -> (low, high) where the sources' current values of the listed price
+    # differ by more than 1 % (the profile's disagreement rows, services.disagreements)
+    disagreements: dict[str, tuple[Decimal, Decimal]] = field(default_factory=dict)
 
     @property
     def deprecated(self) -> bool:
@@ -255,8 +258,35 @@ def rows_for(session: Session, ids: Sequence[int]) -> list[Row]:
         found[model.id] = (model, input_, image if per_image else output,
                            "image" if per_image else "1M_tokens")
     caps = badge_capabilities(session, ids)
-    return [Row(model=m, input=i, output=o, output_unit=u, capabilities=caps.get(m.id, []))
+    split = page_disagreements(session, ids)
+    return [Row(model=m, input=i, output=o, output_unit=u, capabilities=caps.get(m.id, []),
+                disagreements={k: v for k, v in {
+                    "input": split.get((m.id, "input", "1M_tokens")),
+                    "output": split.get((m.id, "image" if u == "image" else "output", u)),
+                }.items() if v is not None})
             for m, i, o, u in (found[x] for x in ids if x in found)]
+
+
+@cache
+def _disagreements_stmt() -> Select[Any]:
+    return select(Disagreement.model_id, Disagreement.meter, Disagreement.unit,
+                  Disagreement.conditions_key, Disagreement.low, Disagreement.high).where(
+        Disagreement.model_id.in_(bindparam("ids", expanding=True)),
+        Disagreement.meter.in_(("input", "output", "image")))
+
+
+def page_disagreements(session: Session, ids: Sequence[int]
+                       ) -> dict[tuple[int, str, str], tuple[Decimal, Decimal]]:
+    """(model id, meter, unit) -> (low, high) of the listed prices' disagreements: base
+    token prices, and any per-image option (the listed one is the cheapest)."""
+    out: dict[tuple[int, str, str], tuple[Decimal, Decimal]] = {}
+    for model_id, meter, unit, ckey, low, high in session.execute(
+            _disagreements_stmt(), {"ids": list(ids)}):
+        if (unit == "1M_tokens" and ckey == "") or (unit == "image" and image_only(ckey)):
+            key = (model_id, meter, unit)
+            was = out.get(key)
+            out[key] = (low, high) if was is None else (min(low, was[0]), max(high, was[1]))
+    return out
 
 
 @cache
