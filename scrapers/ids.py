@@ -48,6 +48,18 @@ def spelling_key(canonical_id: str, joined: bool = False) -> str:
     return _BETWEEN_DIGITS.sub("" if joined else ".", canonical_id.lower())
 
 
+def has_version_separator(canonical_id: str) -> bool:
+    """`gpt-3.5-turbo`: yes; `gpt-35-turbo`: no."""
+    return _BETWEEN_DIGITS.search(canonical_id) is not None
+
+
+def is_copy_key(key: str) -> bool:
+    """A source key that is a reseller's copy (`openrouter/anthropic/claude-3.5-haiku`):
+    it says nothing about how the lab spells its model."""
+    parts = key.strip().lower().split("/")
+    return len(parts) == 3 and parts[0] == RESELLER and all(parts)
+
+
 def reseller_copy(provider: str, model: str) -> str | None:
     """The lab id a reseller copy names (`openrouter` + `anthropic/claude-3.5-haiku` ->
     `anthropic/claude-3.5-haiku`), or None when it is no copy of a lab's model."""
@@ -141,7 +153,7 @@ def respell(ranked: Sequence[tuple[str, int]]) -> dict[str, str]:
     for keys in joined.values():
         if len(keys) > 1 and _has_separator_variant(keys):
             members = [cid for key in keys for cid in groups[key]]
-            keep(members, [cid for cid in members if _BETWEEN_DIGITS.search(cid)])
+            keep(members, [cid for cid in members if has_version_separator(cid)])
             continue
         for key in keys:
             if len(groups[key]) > 1:
