@@ -172,6 +172,7 @@ class Writer(Holding):
     def _one_price(self, model: Model, key: PriceKey, row: CurrentPrice | None,
                    current: PriceRecord,
                    earlier: list[PriceRecord], announce: bool) -> bool:
+        refs = self._refs()    # the run's first price also re-decides others' held values
         if row is None:
             return self._first_sight(model, key, current, earlier, announce)
         if row.amount == current.amount:
@@ -183,7 +184,7 @@ class Writer(Holding):
         kind = "price_changed"
         reason = check_change(row.amount, current.amount, current.unit)
         if reason is not None:
-            ref = self._refs().around(model.id, self.source, key[1:])
+            ref = refs.around(model.id, self.source, key[1:])
             why = correction(row.amount, current.amount, current.unit, ref)
             if why is None:
                 self._hold(model.id, key, current, row.amount, waiting(reason, ref), when)
@@ -196,7 +197,7 @@ class Writer(Holding):
         self._insert_price(model.id, current, when, None)
         self.event(model.id, kind, when, f"{current.meter}/{current.unit}",
                    money(row.amount), money(current.amount), current.conditions.as_dict())
-        self._refs().note(model.id, self.source, key[1:], current.amount)
+        refs.note(model.id, self.source, key[1:], current.amount)
         return True
 
     def _first_sight(self, model: Model, key: PriceKey, current: PriceRecord,

@@ -34,6 +34,9 @@ SOURCE_FACTOR = Decimal(10)
 # no other source, and only against at least HOST_MIN hosts.
 HOST_FACTOR = Decimal(100)
 HOST_MIN = 2
+# A new value is an outlier only against at least this many other sources: against one,
+# which of the two is wrong is unknown (the disagreement is shown instead).
+SOURCE_MIN = 2
 
 Key = tuple[str, str, str]                   # meter, unit, conditions_key
 
@@ -139,6 +142,8 @@ def outlier(amount: Decimal, ref: Reference | None) -> str | None:
     """Why a new value is too far from the others to publish unseen, or None."""
     if ref is None or amount == 0 or ref.median == 0:
         return None       # free tiers and local models are not outliers
+    if len(ref.amounts) < (HOST_MIN if ref.hosts else SOURCE_MIN):
+        return None
     apart = factor(amount, ref.median)
     limit = HOST_FACTOR if ref.hosts else SOURCE_FACTOR
     if apart is None or apart <= limit:
