@@ -58,10 +58,10 @@ def _variant(canonical_id: str) -> str:
 
 
 def _like_pattern(canonical_id: str) -> str:
-    part = canonical_id.lower().split("/")[-1]
-    part = _VENDOR.sub("", _VERSION.sub("", _SUFFIX.sub("", part)))
-    words = re.findall(r"[a-z]+|\d+", _DATE.sub("", part))
-    return "%" + "%".join(words) + "%"
+    """A LIKE pattern every id of the family matches (a superset; the keys decide): the
+    undated key's characters in order, so `gpt-35-turbo` finds `gpt-3.5-turbo` and
+    `codellama` finds `code-llama`, and back."""
+    return "%" + "%".join(family_keys(canonical_id)[1]) + "%"
 
 
 @dataclass(frozen=True)
@@ -96,48 +96,55 @@ def family_index(session: Session, version: str) -> FamilyIndex:
     return found
 
 
-def same_model_elsewhere(session: Session, model: Model, limit: int = 20,
+Row = tuple[int, str, str]          # model id, canonical id, provider slug
+
+
+def same_model_elsewhere(session: Session, model: Model, limit: int | None = 20,
                          version: str | None = None) -> list[Model]:
     """Other keys of this model: other providers (azure/gpt-4o, openrouter/openai/gpt-4o,
-    bedrock/anthropic.…) with the same model part; a dated snapshot counts only for a
-    provider that has no undated key of it. With the data `version`, the candidates come
-    from family_index, narrowed by the same pattern as the LIKE below (the same models,
-    without a query)."""
+    bedrock/anthropic.…) with the same model part (family_keys), and the same priced
+    variant. Dated snapshots pair with the undated model only across providers that have
+    no undated key of it: an undated model lists such a provider's dated keys, and each of
+    those lists the undated models back. The relation is symmetric (if A lists B, B lists
+    A): it depends on the two ids and the family, never on which page asks. With the data
+    `version`, the family comes from family_index; without, from one LIKE query."""
     exact, undated = family_keys(model.canonical_id)
     if not undated:
         return []
+    variant = _variant(model.canonical_id)
     if version is not None:
         index = family_index(session, version)
-        like = re.compile(".*".join(re.escape(part) for part in
-                                    _like_pattern(model.canonical_id).split("%")), re.S)
-        candidates = {row[0]: row for row in (*index.exact.get(exact, ()),
-                                              *index.undated.get(undated, ()))
-                      if row[0] != model.id and like.fullmatch(row[1].lower())}
-        rows = list(candidates.values())
+        rows: list[Row] = [*index.exact.get(exact, ()), *index.undated.get(undated, ()),
+                           *index.exact.get(undated, ())]
     else:
-        rows = session.execute(select(Model.id, Model.canonical_id, Provider.slug).join(
-            Model.provider).where(Model.canonical_id.like(_like_pattern(model.canonical_id)),
-                                  Model.id != model.id).limit(2000)).all()
-    exact_ids: list[int] = []
-    dated: list[tuple[int, str]] = []
-    providers = {model.provider.slug}
-    variant = _variant(model.canonical_id)
-    for model_id, canonical_id, slug in rows:
-        if _variant(canonical_id) != variant:    # gpt-4o:extended is not gpt-4o
+        rows = [tuple(r) for r in session.execute(  # type: ignore[misc]
+            select(Model.id, Model.canonical_id, Provider.slug).join(Model.provider).where(
+                Model.canonical_id.like(_like_pattern(model.canonical_id))).limit(5000))]
+    family: dict[int, tuple[Row, str, str]] = {}
+    for row in rows:
+        if _variant(row[1]) == variant:
+            theirs, their_undated = family_keys(row[1])
+            if their_undated == undated:
+                family[row[0]] = (row, theirs, their_undated)
+    # Providers that have an undated key of this family: their dated keys stand alone.
+    undated_at = {row[2] for row, theirs, _ in family.values() if theirs == undated}
+    ids: list[int] = []
+    for model_id, (row, theirs, _) in family.items():
+        if model_id == model.id:
             continue
-        theirs, their_undated = family_keys(canonical_id)
         if theirs == exact:
-            exact_ids.append(model_id)
-            providers.add(slug)
-        elif exact == undated and their_undated == undated:
-            dated.append((model_id, slug))
-    ids = exact_ids + [i for i, slug in dated if slug not in providers]
+            ids.append(model_id)
+        elif exact == undated and theirs != undated and row[2] not in undated_at:
+            ids.append(model_id)            # we are undated, they are a dated key elsewhere
+        elif exact != undated and theirs == undated and model.provider.slug not in undated_at:
+            ids.append(model_id)            # we are a dated key elsewhere, they are undated
     if not ids:
         return []
     found = session.scalars(_models_stmt(), {"ids": ids})
-    rank = {model_id: n for n, model_id in enumerate(exact_ids)}
-    return sorted(found, key=lambda m: (m.id not in rank, m.provider.slug, m.canonical_id)
-                  )[:limit]
+    exact_ids = {i for i in ids if family[i][1] == exact}
+    ordered = sorted(found, key=lambda m: (m.id not in exact_ids, m.provider.slug,
+                                           m.canonical_id))
+    return ordered if limit is None else ordered[:limit]
 
 
 # -- headline prices of a few models ----------------------------------------------------

@@ -156,11 +156,13 @@ def resolve(session: Session, source: str, records: Sequence[ModelRecord],
     if not twins:
         return
     sources = _sources(session, [existing[cid] for cid in set(twins.values())])
+    taken = {r.canonical_id for r in records}
     for record in records:
         twin = twins.get(record.canonical_id)
-        if twin is None:
+        if twin is None or twin in taken:   # the payload names the twin too: left as is
             continue
         others = [s for s in sources.get(existing[twin], []) if s != source]
+        taken.add(twin)
         if ids.is_copy_key(record.key) or (others and rank(source) >= rank(others[0])):
             record.canonical_id = twin
             continue
