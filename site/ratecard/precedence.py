@@ -18,6 +18,9 @@ Prices — precedence, but not over fresher news:
 Capabilities — consensus: the value most sources give wins; a tie goes to the value of the
 highest-precedence source among the tied. The shown row is that source's.
 
+Not applicable: a meter a kind of model does not have (an embedding model's output tokens)
+shows no value at all, whatever placeholder a source files for it (see applicable()).
+
 No database or web imports: the migration that backfills the flags uses this module too.
 """
 from __future__ import annotations
@@ -29,6 +32,7 @@ from decimal import Decimal
 from typing import Generic, TypeVar
 
 from ratecard.config import SOURCE_PRECEDENCE
+from scrapers.vocabulary import NO_OUTPUT_MODES
 
 T = TypeVar("T")
 
@@ -38,6 +42,15 @@ def rank(source: str) -> tuple[int, str]:
     if source in SOURCE_PRECEDENCE:
         return (SOURCE_PRECEDENCE.index(source), "")
     return (len(SOURCE_PRECEDENCE), source)
+
+
+# Meters of generated text: a model that produces no tokens has none of them.
+TEXT_OUTPUT_METERS = frozenset({"output", "reasoning"})
+
+
+def applicable(meter: str, mode: str | None) -> bool:
+    """Whether a model of this mode can be billed on this meter at all."""
+    return not (mode in NO_OUTPUT_MODES and meter in TEXT_OUTPUT_METERS)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -11,7 +12,7 @@ from sqlalchemy import select
 from ratecard.models import Capability, Model, Price
 from ratecard.precedence import Candidate, pick_consensus, pick_price
 from ratecard.services.sync import run_sync
-from scrapers import litellm, openrouter
+from scrapers import openrouter
 from tests.services.test_sync import CATALOG, entry, sync
 
 D = dt.datetime
@@ -128,3 +129,33 @@ def test_capability_flag_is_the_consensus(db):
             Capability.valid_to.is_(None), Capability.shown.is_(True))).all()
     # one source each way: a tie, so precedence (litellm) decides
     assert shown == [("litellm", False)]
+
+
+def test_a_placeholder_output_of_an_embedding_model_is_not_applicable(db, client):
+    """A $0 output row stored before the parsers stopped writing them (or a source's
+    placeholder) is never shown: the profile has no output row, the catalog a dash, the API
+    shown=false."""
+    from ratecard.services.derived import refresh
+
+    sync(db, CATALOG | {"text-embedding-3-small": entry(inp="2.5e-07", out="0.0",
+                                                         mode="embedding")}, "2026-01-01")
+    with db.session() as s:
+        model = s.scalars(select(Model).where(
+            Model.canonical_id == "openai/text-embedding-3-small")).one()
+        if not s.scalar(select(Price.id).where(Price.model_id == model.id,
+                                               Price.meter == "output")):
+            s.add(Price(model_id=model.id, source="litellm", meter="output", unit="1M_tokens",
+                        amount=Decimal(0), conditions_key="",
+                        valid_from=D(2026, 1, 1, tzinfo=dt.UTC)))
+        refresh(s, [model.id], D(2026, 1, 1, tzinfo=dt.UTC))
+        s.commit()
+        assert s.scalar(select(Price.shown).where(Price.model_id == model.id,
+                                                  Price.meter == "output")) is False
+    page = client.get("/models/openai/text-embedding-3-small").get_data(as_text=True)
+    assert not re.search(r"\$0\.00(?![0-9])", page)
+    api = client.get("/api/v1/models/openai/text-embedding-3-small").get_json()
+    assert [p["shown"] for p in api["prices"] if p["meter"] == "output"] == [False]
+    catalog = client.get("/models?q=text-embedding-3-small").get_data(as_text=True)
+    row = next(r for r in catalog.split("<tr")[1:]
+               if 'href="/models/openai/text-embedding-3-small"' in r)
+    assert not re.search(r"\$0\.00(?![0-9])", row) and "—" in row

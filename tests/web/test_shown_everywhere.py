@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from ratecard.charts_compare import shown_history
 from ratecard.models import Model, Price
-from ratecard.precedence import Candidate, pick_price
+from ratecard.precedence import Candidate, applicable, pick_price
 from ratecard.queries import catalog, listing, related
 from ratecard.queries import profile as pq
 from ratecard.queries.content import DbCatalog
@@ -30,6 +30,7 @@ def truth(site_db):
         rows = s.execute(select(Price.id, Price.model_id, Price.meter, Price.unit,
                                 Price.conditions_key, Price.source, Price.amount,
                                 Price.valid_from, Price.valid_to)).all()
+        modes = {i: m for i, m in s.execute(select(Model.id, Model.mode))}
     ended = {(r.model_id, r.meter, r.unit, r.conditions_key, r.source, r.valid_to): r.amount
              for r in rows if r.valid_to is not None}
     keys: dict[Key, list[Candidate[int]]] = defaultdict(list)
@@ -43,7 +44,8 @@ def truth(site_db):
         keys[(r.model_id, r.meter, r.unit, r.conditions_key)].append(
             Candidate(r.source, r.amount, r.valid_from, changed, r.id))
         about[r.id] = (r.source, r.amount)
-    return {key: pick_price(c).ref for key, c in keys.items()}, about
+    return {key: pick_price(c).ref for key, c in keys.items()
+            if applicable(key[1], modes[key[0]])}, about
 
 
 @pytest.fixture(scope="module")
@@ -66,6 +68,7 @@ def _cheapest_image(keys, about):
 def test_flags_are_the_rule(site_db, truth):
     picked, _ = truth
     with site_db.session() as s:
+        modes = {i: m for i, m in s.execute(select(Model.id, Model.mode))}
         flagged = s.execute(select(Price.id, Price.model_id, Price.meter, Price.unit,
                                    Price.conditions_key).where(
             Price.valid_to.is_(None), Price.shown.is_(True))).all()
@@ -76,6 +79,7 @@ def test_flags_are_the_rule(site_db, truth):
     wrong = {k: (v[0], picked.get(k)) for k, v in by_key.items() if picked.get(k) != v[0]}
     assert wrong == {}
     assert set(picked) == set(by_key)
+    assert not [k for k in by_key if not applicable(k[1], modes[k[0]])]
 
 
 def test_catalog_related_profile_chart_and_content_agree(site_db, truth, models):

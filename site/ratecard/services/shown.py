@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from sqlalchemy import Connection, and_, bindparam, exists, select, update
 from sqlalchemy.orm import Session, aliased
 
-from ratecard.models import Capability, Price
-from ratecard.precedence import Candidate, pick_consensus, pick_price
+from ratecard.models import Capability, Model, Price
+from ratecard.precedence import Candidate, applicable, pick_consensus, pick_price
 
 BATCH = 500
 
@@ -39,15 +39,20 @@ def _prices(db: Session | Connection, chunk: list[int]) -> int:
         earlier.amount != Price.amount)
     rows = db.execute(select(
         Price.id, Price.model_id, Price.meter, Price.unit, Price.conditions_key, Price.source,
-        Price.amount, Price.valid_from, replaced, Price.shown).where(
+        Price.amount, Price.valid_from, replaced, Price.shown, Model.mode).join(
+        Model, Model.id == Price.model_id).where(
         Price.model_id.in_(chunk), Price.valid_to.is_(None)))
     keys: dict[tuple[object, ...], list[Candidate[tuple[int, bool]]]] = defaultdict(list)
-    for pid, model_id, meter, unit, ckey, source, amount, start, was_change, flag in rows:
-        keys[(model_id, meter, unit, ckey)].append(Candidate(
+    inapplicable: set[tuple[object, ...]] = set()
+    for pid, model_id, meter, unit, ckey, source, amount, start, was_change, flag, mode in rows:
+        key = (model_id, meter, unit, ckey)
+        keys[key].append(Candidate(
             source, amount, start, start if was_change else None, (pid, bool(flag))))
+        if not applicable(meter, mode):
+            inapplicable.add(key)
     flips: list[dict[str, object]] = []
-    for candidates in keys.values():
-        winner = pick_price(candidates).ref[0]
+    for key, candidates in keys.items():
+        winner = None if key in inapplicable else pick_price(candidates).ref[0]
         flips += [{"pid": pid, "flag": pid == winner} for c in candidates
                   for pid, flag in [c.ref] if flag != (pid == winner)]
     return _write(db, Price, flips)

@@ -15,7 +15,7 @@ from ratecard.charts_compare import Series, overlay_figure, shown_history
 from ratecard.models import Capability, Model, Price
 from ratecard.queries import catalog
 from ratecard.queries.models import shown_capabilities, shown_prices
-from ratecard.queries.shown import IMAGE_MODES
+from ratecard.queries.shown import image_only
 from ratecard.web import params
 from ratecard.web.errors import BadParameter
 from ratecard.web.formatting import METER_LABELS, provider_name
@@ -23,6 +23,7 @@ from ratecard.web.http import request_version
 from ratecard.web.page_cache import cached_page
 from ratecard.web.public import bp
 from ratecard.web.session import db_session
+from scrapers.vocabulary import IMAGE_MODES
 
 MIN_MODELS, MAX_MODELS = 2, 6
 METER_ORDER = {meter: i for i, meter in enumerate(METER_LABELS)}
@@ -91,7 +92,8 @@ def _costs(column: Column) -> None:
         one = costs.conversation(rates)
         column.conversation = one.total
         column.thousand = costs.conversation(rates, 1000).total
-    images = [p.amount for k, p in column.prices.items() if k[0] == "image" and k[1] == "image"]
+    images = [p.amount for k, p in column.prices.items()
+              if k[0] == "image" and k[1] == "image" and image_only(k[2])]
     if images:
         column.per_image = min(images)
         column.image_options = len(images)

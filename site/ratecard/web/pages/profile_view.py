@@ -12,6 +12,7 @@ from markupsafe import Markup, escape
 
 from ratecard import costs
 from ratecard.models import Disagreement
+from ratecard.precedence import applicable
 from ratecard.queries.models import precedence_rank
 from ratecard.queries.profile import PriceRow
 from ratecard.web.pages.profile_words import (
@@ -108,6 +109,8 @@ def rate_tables(current: list[PriceRow], disagreements: list[Disagreement], mode
                 ) -> RateTables:
     groups: dict[tuple[str, str, str], list[PriceRow]] = {}
     for price in current:
+        if not applicable(price.meter, mode):
+            continue    # a placeholder for a meter this kind has not (embedding output)
         groups.setdefault((price.meter, price.unit, price.conditions_key), []).append(price)
     flags = {(d.meter, d.unit, d.conditions_key): d for d in disagreements}
     tables = RateTables([], [], [], [], [], sorted({p.source for p in current},
