@@ -117,3 +117,17 @@ def test_the_rules():
     assert outlier(Decimal(50), ref) == "outlier: 20x the other sources' median $2.5"
     assert outlier(Decimal(50), one) is None
     assert outlier(Decimal(0), ref) is None and outlier(Decimal(25), ref) is None
+
+
+def test_quarantine_list_says_why_and_what_the_others_say(db, database_url):
+    from tests.cli.test_cli import ratecard
+
+    sync(db, CATALOG | {"model-1": entry(inp="2.5e-06")}, "2026-01-01")
+    router(db, "2026-01-02")
+    sync(db, CATALOG | {"model-1": entry(inp="5e-05")}, "2026-01-03")
+    result = ratecard(database_url, "quarantine", "list")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "litellm  openai/model-1  input/1M_tokens: 2.5 -> 50" in lines[0]
+    assert lines[1].strip().startswith("why: price moved up 20.0x")
+    assert lines[2].strip() == "other sources now: openrouter 2.5"
