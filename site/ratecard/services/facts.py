@@ -44,9 +44,11 @@ def record(session: Session, source: str, pairs: Iterable[tuple[ModelRecord, Mod
     model, then settle the consensus of all of them (but those in settled_elsewhere, which
     the caller settles itself). Returns the ids whose consensus was settled or left to it."""
     listed: set[int] = set()
+    loaded: dict[int, Model] = {}         # already in the session: settle() needs no query
     chunk: dict[int, dict[str, Any]] = {}
     for rec, model in pairs:
         chunk[model.id] = facts_of(rec)
+        loaded[model.id] = model
         if len(chunk) >= BATCH:
             _store(session, source, chunk, stamp)
             listed.update(chunk)
@@ -60,7 +62,7 @@ def record(session: Session, source: str, pairs: Iterable[tuple[ModelRecord, Mod
         session.execute(delete(ModelFact).where(
             ModelFact.source == source, ModelFact.model_id.in_(ids)))
     affected = listed | dropped
-    settle(session, affected - set(settled_elsewhere))
+    settle(session, affected - set(settled_elsewhere), loaded)
     return affected
 
 
@@ -126,11 +128,17 @@ def votes_of(session: Session, model_ids: Iterable[int]) -> dict[int, dict[str, 
     return found
 
 
-def settle(session: Session, model_ids: Iterable[int]) -> None:
+def settle(session: Session, model_ids: Iterable[int],
+           loaded: Mapping[int, Model] | None = None) -> None:
     """Set each model's descriptive columns to the consensus of its sources' facts."""
+    loaded = loaded or {}
     for ids in _chunks(model_ids):
         votes = votes_of(session, ids)
-        for model in session.scalars(select(Model).where(Model.id.in_(ids))):
+        missing = [i for i in ids if i not in loaded]
+        models = [loaded[i] for i in ids if i in loaded]
+        if missing:
+            models.extend(session.scalars(select(Model).where(Model.id.in_(missing))))
+        for model in models:
             fields = votes.get(model.id)
             if not fields:
                 continue       # no current source describes it: keep what it last said
