@@ -26,10 +26,9 @@ from typing import Any
 
 from scrapers.base import Conditions
 from scrapers.values import MILLION, THOUSAND, BadValue, to_decimal
+from scrapers.vocabulary import IMAGE_MODES, NO_OUTPUT_MODES
 
 ONE = Decimal(1)
-IMAGE_MODES = frozenset({"image_generation", "image_edit"})
-NO_OUTPUT_MODES = frozenset({"embedding", "rerank", "moderation"})   # produce no tokens
 TOKENS = ("1M_tokens", MILLION)
 Spec = tuple[str, str, Decimal]          # meter, unit, factor
 

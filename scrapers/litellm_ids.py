@@ -48,6 +48,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from scrapers import bedrock_geo, ids
+from scrapers.vocabulary import IMAGE_MODES
 
 _SLUGS = {
     "text-completion-openai": "openai", "gemini": "google", "bedrock_converse": "bedrock",
@@ -60,7 +61,6 @@ ROUTES = frozenset({
     "bedrock_converse", "bedrock_mantle", "azure", "azure_text", "azure_ai", "mistral",
     "codestral", "text-completion-codestral", "deepseek", "xai", "openrouter",
 })
-IMAGE_MODES = frozenset({"image_generation", "image_edit"})
 QUALITIES = frozenset({"low", "medium", "high", "hd", "standard", "auto"})
 _SIZE = re.compile(r"^(\d+)-x-(\d+)$")
 _STEPS = re.compile(r"^(\d+|max)-steps$")

@@ -34,5 +34,7 @@ MODES = (
 IMAGE_MODES = frozenset({"image_generation", "image_edit"})
 # Models that converse in text: context window and a typical conversation's cost apply.
 CHAT_MODES = frozenset({"chat", "responses", "completion", "realtime"})
+# Models whose output is text (a catalog "text output" filter counts them without modalities).
+TEXT_MODES = frozenset({"chat", "completion", "responses"})
 # Models that produce no tokens: an output price is "not applicable", never $0.
 NO_OUTPUT_MODES = frozenset({"embedding", "rerank", "moderation"})

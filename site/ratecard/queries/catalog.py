@@ -12,7 +12,6 @@ from sqlalchemy.sql.elements import ColumnElement
 from ratecard.db import Money
 from ratecard.models import Capability, ChangeEvent, Model, Price, Provider
 from ratecard.queries.shown import (
-    IMAGE_MODES,
     base_price,
     cheapest_image_price,
     joins_prices,
@@ -20,6 +19,7 @@ from ratecard.queries.shown import (
     shown_base,
     shown_cheapest_image,
 )
+from scrapers.vocabulary import IMAGE_MODES, TEXT_MODES
 
 
 def model_count(session: Session) -> int:
@@ -114,7 +114,6 @@ def sitemap_entries(session: Session) -> list[tuple[str, str, str | None]]:
 # Text modes whose "cheapest" must be a text model: some sources file image models (FLUX on
 # Fireworks, say) under chat with nominal token prices. The rule: recorded output modalities
 # must include text; where none are recorded, the id must not name an image-generation family.
-TEXT_MODES = ("chat", "completion", "responses")
 IMAGE_FAMILIES = ("flux", "stable-diffusion", "stable_diffusion", "sdxl", "dall-e", "imagen",
                   "ideogram", "recraft", "kandinsky", "playground-v")
 
