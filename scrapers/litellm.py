@@ -153,7 +153,7 @@ def _prices(key: str, entry: dict[str, Any], mode: str | None, info: KeyInfo,
             skipped.append(Skipped(key, f"{field}: {exc}"))
             return
         if amount is not None and unit in unit_figures.PER_UNIT and \
-                unit_figures.is_token_figure(amount / factor, token_rates(entry)):
+                unit_figures.is_token_figure(amount / factor, token_rates(entry), meter):
             target = unit_figures.TOKEN_METERS[meter]
             if target is None or TOKEN_FIELDS_OF[target] in entry:
                 skipped.append(Skipped(key, unit_figures.reason(field, amount / factor, None)))

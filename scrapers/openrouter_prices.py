@@ -95,7 +95,7 @@ def prices(key: str, pricing: Any, outputs: tuple[str, ...] | None, tier: str | 
             if _variable(value):
                 skipped.append(Skipped(key, f"variable price (-1) for {field}"))
                 continue
-            if meter in unit_figures.TOKEN_METERS and _token_figure(value, fields, pricing):
+            if meter in unit_figures.TOKEN_METERS and _token_figure(value, fields, pricing, meter):
                 target = unit_figures.TOKEN_METERS[meter]
                 if target is None or _given(fields, TOKEN_FIELDS_OF[target]):
                     skipped.append(Skipped(key, unit_figures.reason(field, value, None)))
@@ -130,13 +130,14 @@ def _completion_meter(pricing: dict[str, Any], outputs: tuple[str, ...] | None) 
     return "output" if _given(pricing, TOKEN_FIELDS_OF[meter]) else meter
 
 
-def _token_figure(value: Any, fields: dict[str, Any], pricing: dict[str, Any]) -> bool:
+def _token_figure(value: Any, fields: dict[str, Any], pricing: dict[str, Any],
+                  meter: str) -> bool:
     """A per-image / per-request value that is a per-token rate (scrapers.unit_figures),
     judged against the token prices of its own tier and of the base pricing."""
     amount = _decimal(value)
     rates = [_decimal(prices.get(f)) for prices in (fields, pricing) for f in TOKEN_FIELDS]
     return amount is not None and unit_figures.is_token_figure(
-        amount, [r for r in rates if r is not None])
+        amount, [r for r in rates if r is not None], meter)
 
 
 def _decimal(value: Any) -> Decimal | None:

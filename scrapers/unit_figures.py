@@ -12,9 +12,12 @@ The rule, from the snapshots: a per-unit value is a per-token figure when it
 equals one of the same entry's per-token prices, or when it is below FLOOR. The
 cheapest real per-unit price in every snapshot is $0.00002 per image (Gemini 1.5
 Flash, 2024); the per-token figures found in per-unit fields are all at most
-$0.000005. Such a figure is filed under the token meter it names (input image
-tokens, output image tokens) or, where no token meter fits (a request), dropped
-with a reason the sync counts.
+$0.000005. A price per image *generated* has a floor of its own, IMAGE_FLOOR: the
+cheapest real one in every snapshot is $0.002 (Stability's fast edit), while figures of
+$0.00012 and $0.000263 sit in Gemini chat models' `output_cost_per_image` — Gemini's
+$120 per 1M output image tokens, written per token. Such a figure is filed under the
+token meter it names (input image tokens, output image tokens) or, where no token
+meter fits (a request), dropped with a reason the sync counts.
 """
 from __future__ import annotations
 
@@ -22,6 +25,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 
 FLOOR = Decimal("0.00001")
+IMAGE_FLOOR = Decimal("0.001")          # per image generated (meter "image")
 PER_UNIT = frozenset({"image", "1k_requests"})      # units a token figure must not take
 # per-unit meter -> the token meter the same figure means, None = nothing fits
 TOKEN_METERS: dict[str, str | None] = {
@@ -31,12 +35,14 @@ TOKEN_METERS: dict[str, str | None] = {
 }
 
 
-def is_token_figure(per_unit: Decimal, per_token: Iterable[Decimal]) -> bool:
+def is_token_figure(per_unit: Decimal, per_token: Iterable[Decimal],
+                    meter: str | None = None) -> bool:
     """per_unit: USD per unit as the source wrote it; per_token: the same entry's
-    prices in USD per token (as written, not per 1M)."""
+    prices in USD per token (as written, not per 1M); meter: the per-unit meter."""
     if per_unit <= 0:
         return False
-    return per_unit < FLOOR or per_unit in {p for p in per_token if p > 0}
+    floor = IMAGE_FLOOR if meter == "image" else FLOOR
+    return per_unit < floor or per_unit in {p for p in per_token if p > 0}
 
 
 def reason(field: str, value: Decimal, meter: str | None) -> str:

@@ -295,3 +295,22 @@ def test_genai_prices_tts_output_is_audio() -> None:
                for s in result.skipped)
     audio = _m(result, "openai/gpt-audio")                          # text and audio out
     assert price(audio, "output") == 10 and price(audio, "output_audio") == 64
+
+
+def test_a_per_image_figure_below_any_real_image_price_is_a_token_rate():
+    """Gemini chat models' output_cost_per_image 0.00012 is $120 per 1M output image tokens
+    written per token: never "$0.00012 per image"; a real per-image price is kept."""
+    body = json.dumps({
+        "vertex_ai/gemini-3.1-pro-preview": {
+            "litellm_provider": "vertex_ai-language-models", "mode": "chat",
+            "input_cost_per_token": 2e-06, "output_cost_per_token": 1.2e-05,
+            "output_cost_per_image": 0.00012},
+        "stability/fast": {"litellm_provider": "stability", "mode": "image_edit",
+                           "output_cost_per_image": 0.002},
+    }).encode()
+    found = {m.canonical_id: m for m in litellm.SOURCE.parse(body).models}
+    gemini = {(p.meter, p.unit): p.amount for p in found["vertex_ai/gemini-3.1-pro-preview"].prices}
+    assert ("image", "image") not in gemini
+    assert gemini[("output_image", "1M_tokens")] == Decimal("120")
+    fast = {(p.meter, p.unit): p.amount for p in found["stability/fast"].prices}
+    assert fast[("image", "image")] == Decimal("0.002")
