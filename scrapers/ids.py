@@ -91,7 +91,7 @@ def choose_spelling(spellings: Sequence[str], index: PrefixIndex) -> str:
             return spelling
     for spelling in spellings:
         lab = _lab_id(spelling).split("/")[0]
-        style = index.style.get(lab)
+        style = index.style(lab)
         if style and set(_SHORT_VERSION.findall(_lab_id(spelling))) == {style}:
             return spelling
     return spellings[0]
@@ -106,22 +106,35 @@ def _lab_id(canonical_id: str) -> str:
 class PrefixIndex:
     """The labs' own ids of a payload (two segments, not a reseller's copy): their
     version prefixes, with the ids that spell them, and each lab's usual separator
-    in a one-digit version (`4.7` / `4-7`; dates and long numbers say nothing)."""
+    in a one-digit version (`4.7` / `4-7`; dates and long numbers say nothing).
+    Worked out per lab on first use: most payloads never ask."""
 
     def __init__(self, canonical_ids: Iterable[str]):
-        self.prefixes: dict[str, set[str]] = {}
-        votes: dict[str, Counter[str]] = {}
+        self.by_lab: dict[str, list[str]] = {}
         for canonical_id in canonical_ids:
             if canonical_id.count("/") == 1:
+                self.by_lab.setdefault(canonical_id.split("/")[0], []).append(canonical_id)
+        self.labs: dict[str, tuple[dict[str, set[str]], str | None]] = {}
+
+    def _lab(self, lab: str) -> tuple[dict[str, set[str]], str | None]:
+        if lab not in self.labs:
+            prefixes: dict[str, set[str]] = {}
+            votes: Counter[str] = Counter()
+            for canonical_id in self.by_lab.get(lab, ()):
                 for prefix in _version_prefixes(canonical_id):
-                    self.prefixes.setdefault(prefix, set()).add(canonical_id)
-                lab = canonical_id.split("/")[0]
-                votes.setdefault(lab, Counter()).update(_SHORT_VERSION.findall(canonical_id))
-        self.style = {lab: count.most_common(1)[0][0] for lab, count in votes.items()
-                      if count and len(set(count.values())) == len(count)}
+                    prefixes.setdefault(prefix, set()).add(canonical_id)
+                votes.update(_SHORT_VERSION.findall(canonical_id))
+            ranked = votes.most_common(2)
+            unique = ranked and (len(ranked) == 1 or ranked[0][1] > ranked[1][1])
+            self.labs[lab] = (prefixes, ranked[0][0] if unique else None)
+        return self.labs[lab]
 
     def known(self, prefix: str, besides: set[str]) -> bool:
-        return bool(self.prefixes.get(prefix, set()) - besides)
+        prefixes, _ = self._lab(prefix.split("/")[0])
+        return bool(prefixes.get(prefix, set()) - besides)
+
+    def style(self, lab: str) -> str | None:
+        return self._lab(lab)[1]
 
 
 def respell(ranked: Sequence[tuple[str, int]]) -> dict[str, str]:
@@ -136,18 +149,25 @@ def respell(ranked: Sequence[tuple[str, int]]) -> dict[str, str]:
     best: dict[str, int] = {}
     for canonical_id, rank in ranked:
         best[canonical_id] = min(rank, best.get(canonical_id, rank))
-    index = PrefixIndex(cid for cid, rank in best.items() if rank < COPY_RANK)
     groups: dict[str, list[str]] = {}
-    for canonical_id in best:
-        groups.setdefault(spelling_key(canonical_id), []).append(canonical_id)
     joined: dict[str, list[str]] = {}
-    for key in groups:
-        joined.setdefault(spelling_key(key, joined=True), []).append(key)
+    for canonical_id in best:
+        if _BETWEEN_DIGITS.search(canonical_id) is None:     # most ids: one spelling only
+            key = canonical_id
+        else:
+            key = spelling_key(canonical_id)
+        members = groups.setdefault(key, [])
+        if not members:
+            joined.setdefault(_BETWEEN_DIGITS.sub("", key), []).append(key)
+        members.append(canonical_id)
     renames: dict[str, str] = {}
+    found: list[PrefixIndex] = []
 
     def keep(members: list[str], pool: list[str]) -> None:
+        if not found:           # built only when a payload has two spellings of one model
+            found.append(PrefixIndex(cid for cid, rank in best.items() if rank < COPY_RANK))
         top = min(best[cid] for cid in pool)
-        kept = choose_spelling([cid for cid in pool if best[cid] == top], index)
+        kept = choose_spelling([cid for cid in pool if best[cid] == top], found[0])
         renames.update({cid: kept for cid in members if cid != kept})
 
     for keys in joined.values():
