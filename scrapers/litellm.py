@@ -162,6 +162,9 @@ def _prices(key: str, entry: dict[str, Any], mode: str | None, info: KeyInfo,
             amount = scaled_price(value, factor)
         if amount is None or is_placeholder_zero(base, amount, entry, mode):
             return
+        if unit_figures.is_step_figure(amount, unit, mode):
+            skipped.append(Skipped(key, unit_figures.step_reason(field, amount)))
+            return
         conditions = Conditions(
             quality=info.quality or suffix.quality, size=info.size,
             context_above=suffix.context_above or extra.context_above,

@@ -24,6 +24,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
+from scrapers.vocabulary import IMAGE_MODES
+
 FLOOR = Decimal("0.00001")
 IMAGE_FLOOR = Decimal("0.001")          # per image generated (meter "image")
 PER_UNIT = frozenset({"image", "1k_requests"})      # units a token figure must not take
@@ -48,3 +50,19 @@ def is_token_figure(per_unit: Decimal, per_token: Iterable[Decimal],
 def reason(field: str, value: Decimal, meter: str | None) -> str:
     where = f"filed as {meter} per 1M tokens" if meter else "no token meter fits it"
     return f"{field} {value}: a per-token figure in a per-unit field ({where})"
+
+
+# An image model's "per token" price below this (per 1M tokens) is a price per denoising
+# step written as a token rate: LiteLLM gives Fireworks' SDXL and FLUX models 1.3e-10 to
+# 5e-10 per token, their prices per step. The cheapest real token price in every snapshot
+# is $0.002 per 1M (a cache read); these are $0.00013 to $0.0005.
+STEP_FIGURE = Decimal("0.01")
+
+
+def is_step_figure(per_million: Decimal, unit: str, mode: str | None) -> bool:
+    return unit == "1M_tokens" and mode in IMAGE_MODES and 0 < per_million < STEP_FIGURE
+
+
+def step_reason(field: str, per_million: Decimal) -> str:
+    return (f"{field}: {per_million} per 1M tokens is a per-step price written per token "
+            "(no per-step unit: dropped)")

@@ -314,3 +314,12 @@ def test_a_per_image_figure_below_any_real_image_price_is_a_token_rate():
     assert gemini[("output_image", "1M_tokens")] == Decimal("120")
     fast = {(p.meter, p.unit): p.amount for p in found["stability/fast"].prices}
     assert fast[("image", "image")] == Decimal("0.002")
+
+
+def test_an_image_models_per_step_price_is_not_a_token_price():
+    body = json.dumps({"fireworks_ai/accounts/fireworks/models/ssd-1b": {
+        "litellm_provider": "fireworks_ai", "mode": "image_generation",
+        "input_cost_per_token": 1.3e-10, "output_cost_per_token": 1.3e-10}}).encode()
+    parsed = litellm.SOURCE.parse(body)
+    assert [m.prices for m in parsed.models] == [[]]
+    assert any("per-step price" in s.reason for s in parsed.skipped)
