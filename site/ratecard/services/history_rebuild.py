@@ -1,0 +1,224 @@
+"""Rebuilding one source's history from its stored payloads (docs/rebuilding.md).
+
+Every successful run kept its raw payload. A rebuild replays them, in run order, through
+today's parser and the sync's own writer (services/sync.py _apply: per-change guards,
+quarantine, vanishing, derived rows), in ONE transaction that first removes the source's
+history (prices, capabilities, aliases, change events, held changes, facts). Nothing is
+visible to readers until the commit, so a failure or a killed process leaves the old
+history whole; a dry run does the same work, compares, and rolls back.
+
+Decisions a person made on held changes (approved, rejected) are made again on the same
+change (model, meter, unit, conditions, new amount) at the same point of the replay: before
+the first run that started after the decision.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from ratecard.db import Database
+from ratecard.models import (
+    Capability,
+    ChangeEvent,
+    Model,
+    ModelAlias,
+    ModelFact,
+    Price,
+    QuarantinedChange,
+    SyncRun,
+)
+from ratecard.queries.history_diff import Change, compare, snapshot
+from ratecard.services import derived, history_models, quarantine
+from ratecard.services.guards import GrowthLimits, RunRejected
+from ratecard.services.locks import LockBusy, source_lock
+from ratecard.services.sync import Overrides, RunSummary, _apply, payload_of
+from scrapers.base import ParseError, Source
+
+Say = Callable[[str], None]
+PARKED = "rebuild_parked"        # other sources' pending held changes, during the replay
+DECIDED = ("approved", "rejected")
+
+
+class RebuildError(Exception):
+    """A rebuild that could not run or finish; the old history is untouched."""
+
+
+@dataclass
+class Decision:
+    model: str
+    meter: str
+    unit: str
+    conditions_key: str
+    new_amount: Decimal
+    status: str
+    decided_at: dt.datetime
+
+
+@dataclass
+class RebuildResult:
+    source: str
+    runs: int
+    dry_run: bool
+    written: bool
+    before: str
+    after: str
+    changes: list[Change] = field(default_factory=list)
+    decisions: int = 0
+    lost_decisions: int = 0
+    dropped_models: int = 0
+    seconds: float = 0.0
+
+    def line(self) -> str:
+        if self.dry_run:
+            outcome = "dry run, nothing written"
+        elif self.written:
+            outcome = "swapped in"
+        else:
+            outcome = "no difference, nothing written"
+        lost = (f", {self.lost_decisions} no longer held (decision dropped)"
+                if self.lost_decisions else "")
+        return (f"{self.source}: {outcome}: {self.runs} runs replayed in {self.seconds:.1f} s; "
+                f"{len(self.changes)} differences; {self.after} (was {self.before}); "
+                f"{self.decisions} quarantine decisions re-applied{lost}; "
+                f"{self.dropped_models} models left with nothing removed")
+
+
+def rebuild(db: Database, source: Source, *, dry_run: bool = False,
+            say: Say | None = None) -> RebuildResult:
+    """Rebuild `source`'s history under its sync lock (refused while a sync of it runs)."""
+    try:
+        with source_lock(db, source.name, purpose="rebuild"):
+            return _locked(db, source, dry_run, say or (lambda line: None))
+    except LockBusy as exc:
+        raise RebuildError(f"{exc}; rebuild it once that run has finished") from None
+
+
+def runs_of(session: Session, source: str) -> list[SyncRun]:
+    """The runs whose data is in the history: successful, payload kept, in run order."""
+    return list(session.scalars(select(SyncRun).where(
+        SyncRun.source == source, SyncRun.status == "success",
+        SyncRun.payload_sha256.is_not(None)).order_by(SyncRun.as_of, SyncRun.id)))
+
+
+def _locked(db: Database, source: Source, dry_run: bool, say: Say) -> RebuildResult:
+    started = time.perf_counter()
+    name = source.name
+    session = db.sessionmaker()
+    try:
+        runs = [(r.id, r.as_of, r.started_at) for r in runs_of(session, name)]
+        if not runs:
+            raise RebuildError(f"{name}: no stored payloads to rebuild from (no successful "
+                               "run of this source kept its payload)")
+        before = snapshot(session, name)
+        decisions = _decisions(session, name)
+        touched = _models_of(session, name)
+        aside = history_models.set_aside(session, name)
+        _clear(session, name)
+        session.execute(update(QuarantinedChange).where(
+            QuarantinedChange.source != name, QuarantinedChange.status == "pending").values(
+            status=PARKED))
+        # The runs were accepted when they ran (by the whole-run guards, or by a person who
+        # lifted them): today's per-change guards decide each value again.
+        lifted = Overrides(True, True, GrowthLimits.from_env())
+        applied = 0
+        for index, (run_id, as_of, run_started) in enumerate(runs, 1):
+            applied += _decide(session, name, decisions, before=run_started)
+            say(f"{name}: replaying run {index}/{len(runs)} (#{run_id}, {as_of:%Y-%m-%d})")
+            _replay(session, source, run_id, as_of, lifted)
+        applied += _decide(session, name, decisions, before=None)
+        restored = history_models.restore(session, name, aside)
+        session.execute(update(QuarantinedChange).where(
+            QuarantinedChange.status == PARKED).values(status="pending"))
+        last = runs[-1][1]
+        derived.refresh(session, touched | restored, last)
+        dropped = history_models.drop_orphans(session, touched | restored)
+        session.flush()
+        after = snapshot(session, name)
+        changes = compare(before, after)
+        written = bool(changes) and not dry_run
+        if written:
+            session.commit()
+        else:
+            session.rollback()
+        return RebuildResult(
+            name, len(runs), dry_run, written, before.counts(), after.counts(), changes,
+            applied, len(decisions), dropped, time.perf_counter() - started)
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def _replay(session: Session, source: Source, run_id: int, as_of: dt.datetime,
+            lifted: Overrides) -> None:
+    payload = payload_of(session, session.get_one(SyncRun, run_id))
+    if payload is None:
+        raise RebuildError(f"{source.name}: the payload of run #{run_id} is missing")
+    try:
+        parsed = source.parse(payload)
+    except ParseError as exc:
+        raise RebuildError(f"{source.name}: today's parser cannot read the payload of run "
+                           f"#{run_id} ({as_of:%Y-%m-%d}): {exc}") from None
+    summary = RunSummary(run_id, source.name, "running")
+    try:
+        _apply(session, run_id, source.name, as_of, parsed, summary, None, lifted)
+    except RunRejected as exc:
+        raise RebuildError(f"{source.name}: run #{run_id} ({as_of:%Y-%m-%d}) is now "
+                           f"rejected: {exc.reason}") from None
+    # Everything is flushed; dropping the ORM objects keeps memory flat across the series.
+    session.flush()
+    session.expunge_all()
+
+
+def _decisions(session: Session, source: str) -> list[Decision]:
+    return [Decision(model, q.meter, q.unit, q.conditions_key, q.new_amount, q.status,
+                     q.decided_at or q.seen_at)
+            for q, model in session.execute(select(QuarantinedChange, Model.canonical_id).join(
+                Model, Model.id == QuarantinedChange.model_id).where(
+                QuarantinedChange.source == source, QuarantinedChange.status.in_(DECIDED)
+            ).order_by(QuarantinedChange.decided_at, QuarantinedChange.id))]
+
+
+def _decide(session: Session, source: str, decisions: list[Decision],
+            before: dt.datetime | None) -> int:
+    """Make again the decisions taken before `before` (None: all that are left), each on
+    the held change it was about, if the replay held it too. Decided ones leave the list."""
+    made = 0
+    for decision in [d for d in decisions if before is None or d.decided_at < before]:
+        decisions.remove(decision)
+        held = session.scalar(select(QuarantinedChange.id).join(
+            Model, Model.id == QuarantinedChange.model_id).where(
+            QuarantinedChange.source == source, QuarantinedChange.status == "pending",
+            Model.canonical_id == decision.model, QuarantinedChange.meter == decision.meter,
+            QuarantinedChange.unit == decision.unit,
+            QuarantinedChange.conditions_key == decision.conditions_key,
+            QuarantinedChange.new_amount == decision.new_amount).order_by(
+            QuarantinedChange.id.desc()).limit(1))
+        if held is None:
+            decisions.append(decision)      # counted as lost unless a later run holds it
+            continue
+        act = quarantine.approve if decision.status == "approved" else quarantine.reject
+        for change in act(session, [held]):
+            change.decided_at = decision.decided_at
+        made += 1
+    return made
+
+
+def _models_of(session: Session, source: str) -> set[int]:
+    found: set[int] = set()
+    for table in (Price, Capability, ModelAlias, ModelFact):
+        found.update(session.scalars(select(table.model_id).where(
+            table.source == source).distinct()))
+    return found
+
+
+def _clear(session: Session, source: str) -> None:
+    for table in (Price, Capability, ChangeEvent, QuarantinedChange, ModelFact, ModelAlias):
+        session.execute(delete(table).where(table.source == source))

@@ -1,0 +1,134 @@
+"""Rebuilding a source's history from its stored payloads (issue 14), on the real dated
+LiteLLM series: a changed parser, no change at all, a person's quarantine decisions, the
+sync lock, and bad input."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from ratecard.db import Database
+from ratecard.migrate import upgrade
+from ratecard.models import ChangeEvent, Price, QuarantinedChange
+from ratecard.queries.history_diff import compare, snapshot
+from ratecard.services.history_rebuild import RebuildError, rebuild
+from ratecard.services.locks import source_lock
+from scrapers import litellm
+from tests.conftest import PG_URL, _reset_postgres
+from tests.history_support import decisions, meters_to_move, misfiling, replay
+
+
+def shot(db: Database):  # type: ignore[no-untyped-def]
+    with db.session() as session:
+        return snapshot(session, "litellm")
+
+
+def fresh(tmp_path: Path) -> Database:
+    """A second, empty database (PostgreSQL: the test database wiped again)."""
+    if PG_URL:
+        _reset_postgres(PG_URL)
+        url = PG_URL
+    else:
+        url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    database = Database(url)
+    upgrade(database)
+    return database
+
+
+def test_changed_parser_rebuild_equals_a_fresh_replay(db, tmp_path):
+    moved, target = meters_to_move()
+    spare = (moved, target)             # a reviewer decides every other held change
+    replay(db, litellm.SOURCE, spare)
+    old = shot(db)
+    old_decisions = decisions(db)
+    assert old_decisions, "the series should hold some changes for a person to decide"
+    changed = misfiling(moved, target)
+
+    dry = rebuild(db, changed, dry_run=True)
+    assert dry.dry_run and not dry.written
+    assert shot(db) == old, "a dry run wrote something"
+
+    done = rebuild(db, changed)
+    assert done.written
+    rebuilt = shot(db)
+    rebuilt_decisions = decisions(db)
+    db.dispose()
+
+    other = fresh(tmp_path)
+    replay(other, changed, spare)
+    expected = shot(other)
+    other_decisions = decisions(other)
+    other.dispose()
+
+    assert rebuilt.prices == expected.prices
+    assert rebuilt.capabilities == expected.capabilities
+    assert rebuilt.events == expected.events
+    assert rebuilt.aliases == expected.aliases
+    assert rebuilt_decisions == other_decisions == old_decisions
+    # The dry run listed exactly the differences between the old and the new reading...
+    assert dry.changes == compare(old, expected) == done.changes
+    assert dry.changes
+    # ...and they are all about the two meters the parser change concerns.
+    kinds = {c.kind for c in dry.changes}
+    assert "moved meter" in kinds
+    for change in dry.changes:
+        assert change.subject.split("/")[0] in spare, change
+
+
+def test_rebuild_without_parser_change_writes_nothing(db):
+    replay(db, litellm.SOURCE, spare=())
+    before = shot(db)
+    with db.session() as session:
+        ids = (session.scalar(select(func.max(Price.id))),
+               session.scalar(select(func.max(ChangeEvent.id))),
+               session.scalar(select(func.count()).select_from(QuarantinedChange)))
+    held = decisions(db)
+    assert held, "the series should hold some changes for a person to decide"
+
+    dry = rebuild(db, litellm.SOURCE, dry_run=True)
+    assert dry.changes == []
+    result = rebuild(db, litellm.SOURCE)
+    # Every decision was needed to come out equal: approved values are in the history.
+    assert result.changes == [] and not result.written
+    assert result.decisions == sum(held.values()) and result.lost_decisions == 0
+    assert "no difference, nothing written" in result.line()
+    with db.session() as session:
+        assert ids == (session.scalar(select(func.max(Price.id))),
+                       session.scalar(select(func.max(ChangeEvent.id))),
+                       session.scalar(select(func.count()).select_from(QuarantinedChange)))
+    assert shot(db) == before
+    assert decisions(db) == held
+
+
+def test_refused_while_a_sync_of_the_source_runs(db):
+    replay(db, litellm.SOURCE)
+    before = shot(db)
+    with source_lock(db, "litellm"):
+        with pytest.raises(RebuildError, match="another sync of this source is running"):
+            rebuild(db, litellm.SOURCE)
+    assert shot(db) == before
+    assert rebuild(db, litellm.SOURCE).changes == []     # the lock was let go
+
+
+def test_no_stored_payloads_is_a_clear_error(db):
+    with pytest.raises(RebuildError, match="litellm: no stored payloads to rebuild from"):
+        rebuild(db, litellm.SOURCE)
+
+
+def test_a_failing_parser_leaves_the_old_history(db):
+    replay(db, litellm.SOURCE)
+    before = shot(db)
+    calls = []
+
+    def parse(payload):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 3:
+            raise ValueError("a parser bug half-way")
+        return litellm.SOURCE.parse(payload)
+
+    import dataclasses
+    broken = dataclasses.replace(litellm.SOURCE, parser=parse)
+    with pytest.raises(ValueError, match="half-way"):
+        rebuild(db, broken)
+    assert shot(db) == before
