@@ -8,6 +8,8 @@ from flask import Blueprint, Response, jsonify, url_for
 
 from ratecard.models import Capability, Model, Price
 from ratecard.queries import models as q
+from ratecard.queries.facts import fact_disagreements
+from ratecard.queries.held import pending as pending_held
 from ratecard.web.errors import problem
 from ratecard.web.session import db_session
 
@@ -83,6 +85,9 @@ def model_detail(provider: str, name: str) -> Response:
         {"meter": d.meter, "unit": d.unit, "conditions_key": d.conditions_key,
          "low": _amount(d.low), "high": _amount(d.high), "amounts": d.amounts}
         for d in q.disagreements(session, model.id)]
+    body["facts_disagree"] = [d.as_dict() for d in fact_disagreements(session, model)]
+    # Held values a person must still decide: not in "prices", never shown
+    body["pending"] = [held.as_json() for held in pending_held(session, model.id)]
     body["links"] = {"prices": url_for("api.model_prices", provider=model.provider.slug,
                                        name=model.canonical_id.split("/", 1)[1])}
     return jsonify(body)

@@ -20,9 +20,12 @@ from werkzeug.routing import BuildError
 from ratecard import charts, costs
 from ratecard.content.render import RenderedContent
 from ratecard.models import Model
+from ratecard.precedence import applicable
 from ratecard.queries import profile as pq
 from ratecard.queries import related
 from ratecard.queries.content import editorial_for_model
+from ratecard.queries.facts import fact_disagreements
+from ratecard.queries.held import pending as held_values
 from ratecard.queries.models import precedence_rank, shown_capabilities
 from ratecard.queries.suggestions import suggestions
 from ratecard.web.errors import BadParameter, problem
@@ -165,6 +168,9 @@ def profile_context(model: Model, editorial: RenderedContent | None) -> dict[str
     now = dt.datetime.now(dt.UTC)
     cached_money = functools.lru_cache(maxsize=None)(money)   # hundreds of history cells
     rows, price_sources = pq.profile_rows(session, model.id)   # current + base history
+    # A source's placeholder for a meter this kind of model has not (an embedding's output)
+    # is neither a rate nor a history to chart.
+    rows = [p for p in rows if applicable(p.meter, model.mode)]
     current = [p for p in rows if p.valid_to is None]
     tables = view.rate_tables(current, pq.disagreements(session, model.id), model.mode)
     rates = view.cost_rates(tables)
@@ -208,6 +214,7 @@ def profile_context(model: Model, editorial: RenderedContent | None) -> dict[str
     return {
         "model": model, "summary": summary, "status_text": status_text,
         "status_class": status_class, "modalities": words.modality_text(model),
+        "fact_disagreements": fact_disagreements(session, model),
         "provider_url": provider_url(model.provider.slug),
         "listed_by": sorted({a.source for a in aliases if a.vanished_at is None},
                             key=precedence_rank),
@@ -227,6 +234,7 @@ def profile_context(model: Model, editorial: RenderedContent | None) -> dict[str
         "other_caps": {c.name: [o for o in caps if o.name == c.name and o is not c]
                        for c in shown_caps.values()},
         "changes": pq.recent_changes(session, model.id),
+        "held": held_values(session, model.id),
         "editorial": editorial,
         "elsewhere": elsewhere, "headlines": heads, "similar": similar,
         "per_image": per_image, "basis": basis,
