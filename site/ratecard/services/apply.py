@@ -28,7 +28,7 @@ from ratecard.services.catalog_state import (
     SourceState,
     conditions_key,
 )
-from ratecard.services.corrections import correction, outlier, waiting
+from ratecard.services.corrections import correction, waiting
 from ratecard.services.guards import check_change, check_plausible
 from ratecard.services.holding import Holding
 from scrapers.base import ModelRecord, PriceRecord
@@ -184,7 +184,7 @@ class Writer(Holding):
         kind = "price_changed"
         reason = check_change(row.amount, current.amount, current.unit)
         if reason is not None:
-            ref = refs.around(model.id, self.source, key[1:])
+            ref = refs.around(model.id, self.source, key[1:], few=True)
             why = correction(row.amount, current.amount, current.unit, ref)
             if why is None:
                 self._hold(model.id, key, current, row.amount, waiting(reason, ref), when)
@@ -211,10 +211,7 @@ class Writer(Holding):
         previous = next((e for e in reversed(earlier) if e.effective_from is None), None)
         starts = [midnight(e.effective_from) if e.effective_from else self.as_of
                   for e in segments]
-        ref = self._refs().around(model.id, self.source, key[1:])
-        reason = check_plausible(current.unit, current.amount) or outlier(current.amount, ref)
-        if reason is not None:
-            self._hold(model.id, key, current, None, waiting(reason, ref), starts[-1])
+        if self._hold_new(model.id, key, current, starts[-1]):
             return False
         if current.effective_from is None:   # a held first sight publishes from its date
             held = self._corrected(key, current, "no longer held", starts[-1])

@@ -78,15 +78,15 @@ def _family(canonical_id: str) -> tuple[str, str]:
 
 
 class References:
-    """Every current price of every source, loaded once per run (one query) and kept up
-    to date with what the run itself writes, so the checks never query per value."""
+    """Every current price of every source, read at most once per run (one query, on the
+    first check that needs it; re-deciding a few held values reads only their models) and
+    kept up to date with what the run itself writes, so the checks never query per value."""
 
     def __init__(self, session: Session):
+        self.session = session
         self.current: dict[int, dict[Key, dict[str, Decimal]]] = defaultdict(dict)
-        for model_id, source, meter, unit, ckey, amount in session.execute(select(
-                Price.model_id, Price.source, Price.meter, Price.unit, Price.conditions_key,
-                Price.amount).where(Price.valid_to.is_(None))):
-            self.current[model_id].setdefault((meter, unit, ckey), {})[source] = amount
+        self.loaded: set[int] | None = set()       # None: every model's prices are loaded
+        self.notes: list[tuple[int, str, Key, Decimal | None]] = []
         # A value with a held change pending is in doubt: it is no reference for others
         # (else a stale value and its held fix would each keep the other waiting).
         self.doubt: set[tuple[int, Key, str]] = {
@@ -97,8 +97,38 @@ class References:
                 QuarantinedChange.status == "pending"))}
         self.family_of: dict[int, tuple[str, str]] = {}
         self.members: dict[tuple[str, str], list[int]] = defaultdict(list)
-        for model_id, canonical_id in session.execute(select(Model.id, Model.canonical_id)):
-            self.add_model(model_id, canonical_id)
+
+    def _families(self) -> None:
+        """The family key of every model (one query and a regex pass), when first needed."""
+        if not self.family_of:
+            for model_id, canonical_id in self.session.execute(select(Model.id,
+                                                                      Model.canonical_id)):
+                self.add_model(model_id, canonical_id)
+
+    def _load(self, model_ids: set[int] | None) -> None:
+        """Current prices from the database (of these models, or of all), then what this
+        run wrote over them (its rows may not be flushed yet)."""
+        if self.loaded is None:
+            return
+        query = select(Price.model_id, Price.source, Price.meter, Price.unit,
+                       Price.conditions_key, Price.amount).where(Price.valid_to.is_(None))
+        if model_ids is not None:
+            model_ids = model_ids - self.loaded
+            if not model_ids:
+                return
+            query = query.where(Price.model_id.in_(model_ids))
+        fresh = model_ids if model_ids is not None else set(self.current) | self.loaded
+        for model_id in fresh:
+            self.current.pop(model_id, None)
+        for model_id, source, meter, unit, ckey, amount in self.session.execute(query):
+            self.current[model_id].setdefault((meter, unit, ckey), {})[source] = amount
+        for model_id, source, key, amount in self.notes:
+            if model_ids is None or model_id in model_ids:
+                self._apply(model_id, source, key, amount)
+        if model_ids is None:
+            self.loaded = None
+        else:
+            self.loaded |= model_ids
 
     def add_model(self, model_id: int, canonical_id: str) -> None:
         if model_id not in self.family_of:
@@ -113,21 +143,29 @@ class References:
 
     def note(self, model_id: int, source: str, key: Key, amount: Decimal | None) -> None:
         """This run wrote (or, with None, closed) a value."""
+        self.notes.append((model_id, source, key, amount))
+        self._apply(model_id, source, key, amount)
+
+    def _apply(self, model_id: int, source: str, key: Key, amount: Decimal | None) -> None:
         slot = self.current[model_id].setdefault(key, {})
         if amount is None:
             slot.pop(source, None)
         else:
             slot[source] = amount
 
-    def around(self, model_id: int, source: str, key: Key) -> Reference | None:
+    def around(self, model_id: int, source: str, key: Key,
+               few: bool = False) -> Reference | None:
         """The reference for `source`'s value of this price, or None when nobody else
-        prices it."""
+        prices it. `few`: one of a few look-ups, read just this model and its hosts."""
+        self._families()
+        family = self.members.get(self.family_of.get(model_id, ("", "")), [])
+        self._load({model_id, *family} if few else None)
         others = [a for s, a in self.current.get(model_id, {}).get(key, {}).items()
                   if s != source and (model_id, key, s) not in self.doubt]
         if others:
             return Reference(statistics.median(others), tuple(others), hosts=False)
         hosts = []
-        for other in self.members.get(self.family_of.get(model_id, ("", "")), ()):
+        for other in family:
             if other != model_id:
                 slot = [a for s, a in self.current.get(other, {}).get(key, {}).items()
                         if (other, key, s) not in self.doubt]

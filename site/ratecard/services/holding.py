@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from ratecard.models import QuarantinedChange
 from ratecard.services import quarantine
 from ratecard.services.catalog_state import PriceKey, SourceState
-from ratecard.services.corrections import References
+from ratecard.services.corrections import References, outlier, waiting
+from ratecard.services.guards import check_plausible
 from scrapers.base import PriceRecord
 
 
@@ -41,6 +42,20 @@ class Holding:
             meter=record.meter, unit=record.unit, conditions=record.conditions.as_dict(),
             conditions_key=key[3], old_amount=old, new_amount=record.amount, reason=reason,
             seen_at=when))
+
+    def _hold_new(self, model_id: int, key: PriceKey, record: PriceRecord,
+                  when: dt.datetime) -> bool:
+        """Hold a value this source never priced if it is implausible or an outlier."""
+        reason = check_plausible(record.unit, record.amount)
+        pending = self.state.pending.get(key)
+        if reason is not None and pending is not None and pending.new_amount == record.amount:
+            self._hold(model_id, key, record, None, pending.reason, when)
+            return True       # implausible and already waiting: nothing to look up
+        ref = self._refs().around(model_id, self.source, key[1:])
+        reason = reason or outlier(record.amount, ref)
+        if reason is not None:
+            self._hold(model_id, key, record, None, waiting(reason, ref), when)
+        return reason is not None
 
     def _refs(self) -> References:
         """What the other sources say, loaded at the run's first price; the other

@@ -83,7 +83,7 @@ def redecide(session: Session, refs: References, source: str) -> set[int]:
             QuarantinedChange.status == "pending", QuarantinedChange.source != source
     ).order_by(QuarantinedChange.id))):
         key = (change.meter, change.unit, change.conditions_key)
-        ref = refs.around(change.model_id, change.source, key)
+        ref = refs.around(change.model_id, change.source, key, few=True)
         why = correction(change.old_amount, change.new_amount, change.unit, ref)
         if why is None:
             continue
