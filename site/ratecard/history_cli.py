@@ -19,7 +19,7 @@ def rebuild(sources: tuple[str, ...], dry_run: bool) -> None:
     through today's parser and guards, and swap the result in within one transaction."""
     from ratecard.cli import _database, _ready
     from ratecard.queries.history_diff import report
-    from ratecard.services.history_rebuild import RebuildError, runs_of
+    from ratecard.services.history_rebuild import RebuildBusy, RebuildError, runs_of
     from ratecard.services.history_rebuild import rebuild as run
     from scrapers.registry import SOURCES, get_source
 
@@ -34,18 +34,18 @@ def rebuild(sources: tuple[str, ...], dry_run: bool) -> None:
             chosen = [s for s in SOURCES if runs_of(session, s.name)]
         if not chosen:
             raise click.ClickException("no source has stored payloads to rebuild from")
-    failed = False
+    code = 0
     for source in chosen:
         try:
             result = run(database, source, dry_run=dry_run,
                          say=lambda line: click.echo(line, err=True))
         except RebuildError as exc:
             click.echo(f"error: {exc}", err=True)
-            failed = True
+            code = max(code, 2 if isinstance(exc, RebuildBusy) else 1)   # busy: as sync
             continue
         if dry_run:
             for line in report(result.changes):
                 click.echo(line)
         click.echo(result.line())
-    if failed:
-        raise SystemExit(1)
+    if code:
+        raise SystemExit(code)

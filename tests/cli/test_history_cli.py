@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from ratecard.queries.history_diff import snapshot
+from ratecard.services.locks import source_lock
 from scrapers import litellm
 from tests.cli.test_cli import ratecard
 from tests.history_support import replay
@@ -29,6 +30,14 @@ def test_bad_input_is_one_clear_line(db, database_url, args, message, code):
     result = ratecard(database_url, *args)
     assert result.returncode == code, result.stderr
     assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_refused_while_a_sync_of_the_source_runs(db, database_url):
+    with source_lock(db, "litellm"):
+        result = ratecard(database_url, "history", "rebuild", "litellm")
+    assert result.returncode == 2, result.stderr     # as `ratecard sync` answers
+    assert "another sync of this source is running" in result.stderr
     assert "Traceback" not in result.stderr
 
 

@@ -49,6 +49,10 @@ class RebuildError(Exception):
     """A rebuild that could not run or finish; the old history is untouched."""
 
 
+class RebuildBusy(RebuildError):
+    """A sync (or another rebuild) of the source holds its lock."""
+
+
 @dataclass
 class Decision:
     model: str
@@ -96,7 +100,7 @@ def rebuild(db: Database, source: Source, *, dry_run: bool = False,
         with source_lock(db, source.name, purpose="rebuild"):
             return _locked(db, source, dry_run, say or (lambda line: None))
     except LockBusy as exc:
-        raise RebuildError(f"{exc}; rebuild it once that run has finished") from None
+        raise RebuildBusy(f"{exc}; rebuild it once that run has finished") from None
 
 
 def runs_of(session: Session, source: str) -> list[SyncRun]:
