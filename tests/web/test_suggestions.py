@@ -27,7 +27,7 @@ def suggested(client, path: str) -> list[str]:  # type: ignore[no-untyped-def]
     ("openai/gtp-4o-mini", "openai/gpt-4o-mini"),
     ("openai/gpt-4o-mnii", "openai/gpt-4o-mini"),
     ("anthropic/claude-sonet-4-5", "anthropic/claude-sonnet-4-5"),
-    ("openrouter/openai/gpt4o", "openrouter/openai/gpt-4o"),
+    ("vercel_ai_gateway/openai/gpt4o", "vercel_ai_gateway/openai/gpt-4o"),
     ("azure/gpt-4o-mini-", "azure/gpt-4o-mini"),
 ])
 def test_a_typo_suggests_the_real_id(site_client, site_db, typo, real):
