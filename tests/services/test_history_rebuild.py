@@ -132,3 +132,38 @@ def test_a_failing_parser_leaves_the_old_history(db):
     with pytest.raises(ValueError, match="half-way"):
         rebuild(db, broken)
     assert shot(db) == before
+
+
+def test_other_sources_and_shared_models_are_untouched(db):
+    from ratecard.models import Model, ModelFact, QuarantinedChange
+    from ratecard.services.sync import run_sync
+    from scrapers import openrouter
+    from tests.history_support import day_of
+    from tests.upstream import upstream_glob
+
+    replay(db, litellm.SOURCE)
+    listing = upstream_glob("openrouter", "models_*.json")[-1]
+    assert run_sync(db, openrouter.SOURCE, payload=listing.read_bytes(),
+                    as_of=day_of(listing)).ok
+
+    def others():  # type: ignore[no-untyped-def]
+        with db.session() as session:
+            return (snapshot(session, "openrouter"),
+                    sorted(session.execute(select(Model.canonical_id, ModelFact.field,
+                                                  ModelFact.value, ModelFact.seen_at).join(
+                        Model, Model.id == ModelFact.model_id).where(
+                        ModelFact.source == "openrouter")).all(), key=repr),
+                    sorted(session.execute(select(
+                        QuarantinedChange.id, QuarantinedChange.status,
+                        QuarantinedChange.new_amount).where(
+                        QuarantinedChange.source == "openrouter")).all()),
+                    dict(session.execute(select(Model.canonical_id, Model.id)).all()))
+
+    before = others()
+    moved, target = meters_to_move()
+    result = rebuild(db, misfiling(moved, target))
+    assert result.written and result.changes
+    after = others()
+    assert after[:3] == before[:3]
+    # Every model keeps its database id (pages, content and other sources point at it).
+    assert {k: v for k, v in after[3].items() if k in before[3]} == before[3]
