@@ -43,44 +43,48 @@ def record(session: Session, source: str, pairs: Iterable[tuple[ModelRecord, Mod
     """Store this source's facts for the models it listed, drop its facts of every other
     model, then settle the consensus of all of them (but those in settled_elsewhere, which
     the caller settles itself). Returns the ids whose consensus was settled or left to it."""
+    skip = set(settled_elsewhere)
     listed: set[int] = set()
-    loaded: dict[int, Model] = {}         # already in the session: settle() needs no query
-    chunk: dict[int, dict[str, Any]] = {}
+    chunk: dict[int, tuple[Model, dict[str, Any]]] = {}
     for rec, model in pairs:
-        chunk[model.id] = facts_of(rec)
-        loaded[model.id] = model
+        chunk[model.id] = (model, facts_of(rec))
         if len(chunk) >= BATCH:
-            _store(session, source, chunk, stamp)
+            _store(session, source, chunk, stamp, skip)
             listed.update(chunk)
             chunk = {}
     if chunk:
-        _store(session, source, chunk, stamp)
+        _store(session, source, chunk, stamp, skip)
         listed.update(chunk)
     dropped = set(session.scalars(select(ModelFact.model_id).where(
         ModelFact.source == source).distinct())) - listed
     for ids in _chunks(dropped):
         session.execute(delete(ModelFact).where(
             ModelFact.source == source, ModelFact.model_id.in_(ids)))
-    affected = listed | dropped
-    settle(session, affected - set(settled_elsewhere), loaded)
-    return affected
+    settle(session, dropped - skip)
+    return listed | dropped
 
 
-def _store(session: Session, source: str, given: dict[int, dict[str, Any]],
-           stamp: dt.datetime) -> None:
-    """Diff one batch against the stored rows: insert new fields, update changed values,
-    delete fields the source no longer gives."""
+def _store(session: Session, source: str, given: dict[int, tuple[Model, dict[str, Any]]],
+           stamp: dt.datetime, skip: set[int]) -> None:
+    """Diff one batch against the stored rows (insert new fields, update changed values,
+    delete fields the source no longer gives), then settle the batch from the same read:
+    every source's facts of these models are read once."""
     new: list[dict[str, object]] = []
     changed: list[dict[str, object]] = []
     gone: list[int] = []
     have: dict[int, dict[str, tuple[int, Any]]] = defaultdict(dict)
-    for row_id, model_id, name, value in session.execute(select(
-            ModelFact.id, ModelFact.model_id, ModelFact.field, ModelFact.value).where(
-            ModelFact.source == source, ModelFact.model_id.in_(list(given)))):
-        have[model_id][name] = (row_id, value)
-    for model_id, values in given.items():
+    votes: dict[int, dict[str, dict[str, Any]]] = defaultdict(lambda: defaultdict(dict))
+    for row_id, model_id, other, name, value in session.execute(select(
+            ModelFact.id, ModelFact.model_id, ModelFact.source, ModelFact.field,
+            ModelFact.value).where(ModelFact.model_id.in_(list(given)))):
+        if other == source:
+            have[model_id][name] = (row_id, value)
+        else:
+            votes[model_id][name][other] = value
+    for model_id, (_model, values) in given.items():
         old = have.get(model_id, {})
         for name, value in values.items():
+            votes[model_id][name][source] = value
             if name not in old:
                 new.append({"model_id": model_id, "source": source, "field": name,
                             "value": value, "seen_at": stamp})
@@ -93,10 +97,16 @@ def _store(session: Session, source: str, given: dict[int, dict[str, Any]],
         session.execute(update(ModelFact), changed)
     if gone:
         session.execute(delete(ModelFact).where(ModelFact.id.in_(gone)))
+    for model_id, (model, _values) in given.items():
+        if model_id not in skip:
+            _apply(model, votes.get(model_id))
 
 
 def consensus(name: str, votes: Mapping[str, Any]) -> Any:
     """The value most sources give (source -> value); ties by precedence; None: no votes."""
+    if len(votes) == 1:            # most models: one source, nothing to count
+        (value,) = votes.values()
+        return sorted(set(value)) if name in SET_FIELDS and value is not None else value
     tally: dict[object, list[str]] = defaultdict(list)
     for source, value in votes.items():
         if value is not None:
@@ -128,24 +138,21 @@ def votes_of(session: Session, model_ids: Iterable[int]) -> dict[int, dict[str, 
     return found
 
 
-def settle(session: Session, model_ids: Iterable[int],
-           loaded: Mapping[int, Model] | None = None) -> None:
+def settle(session: Session, model_ids: Iterable[int]) -> None:
     """Set each model's descriptive columns to the consensus of its sources' facts."""
-    loaded = loaded or {}
     for ids in _chunks(model_ids):
         votes = votes_of(session, ids)
-        missing = [i for i in ids if i not in loaded]
-        models = [loaded[i] for i in ids if i in loaded]
-        if missing:
-            models.extend(session.scalars(select(Model).where(Model.id.in_(missing))))
-        for model in models:
-            fields = votes.get(model.id)
-            if not fields:
-                continue       # no current source describes it: keep what it last said
-            for name, by_source in fields.items():
-                value = consensus(name, by_source)
-                if value is not None and not _same(name, value, getattr(model, name)):
-                    setattr(model, name, value)
+        for model in session.scalars(select(Model).where(Model.id.in_(ids))):
+            _apply(model, votes.get(model.id))
+
+
+def _apply(model: Model, fields: Mapping[str, Mapping[str, Any]] | None) -> None:
+    if not fields:
+        return         # no current source describes it: keep what it last said
+    for name, by_source in fields.items():
+        value = consensus(name, by_source)
+        if value is not None and not _same(name, value, getattr(model, name)):
+            setattr(model, name, value)
 
 
 def _same(name: str, value: Any, current: Any) -> bool:
