@@ -167,3 +167,51 @@ def test_other_sources_and_shared_models_are_untouched(db):
     assert after[:3] == before[:3]
     # Every model keeps its database id (pages, content and other sources point at it).
     assert {k: v for k, v in after[3].items() if k in before[3]} == before[3]
+
+
+def test_a_model_the_parser_now_names_otherwise_moves_with_its_history(db):
+    """Small payloads (no fixtures needed): a parser change that gives one model another id
+    moves its rows, events and alias there; the old id, left with nothing, is removed."""
+    import dataclasses
+    import datetime as dt
+    import json
+
+    from ratecard.models import Model
+    from ratecard.services.sync import run_sync
+
+    def payload(price: float) -> bytes:
+        return json.dumps({
+            "gpt-4o": {"litellm_provider": "openai", "mode": "chat",
+                       "input_cost_per_token": price, "output_cost_per_token": 1e-05},
+            "gpt-4o-mini": {"litellm_provider": "openai", "mode": "chat",
+                            "input_cost_per_token": 1.5e-07,
+                            "output_cost_per_token": 6e-07}}).encode()
+
+    for day, price in ((dt.date(2026, 1, 1), 5e-06), (dt.date(2026, 2, 1), 2.5e-06)):
+        assert run_sync(db, litellm.SOURCE, payload=payload(price), as_of=day).ok
+
+    def parse(data):  # type: ignore[no-untyped-def]
+        result = litellm.SOURCE.parse(data)
+        for model in result.models:
+            if model.canonical_id == "openai/gpt-4o":
+                model.canonical_id = "openai/gpt-4o-renamed"
+        return result
+
+    renamed = dataclasses.replace(litellm.SOURCE, parser=parse)
+    with db.session() as session:
+        mini_id = session.scalar(select(Model.id).where(
+            Model.canonical_id == "openai/gpt-4o-mini"))
+    dry = rebuild(db, renamed, dry_run=True)
+    kinds = {(c.model, c.kind) for c in dry.changes}
+    assert ("openai/gpt-4o", "moved id") in kinds and ("openai/gpt-4o", "alias") in kinds
+    assert all(c.model in ("openai/gpt-4o", "openai/gpt-4o-renamed") for c in dry.changes)
+    result = rebuild(db, renamed)
+    assert result.dropped_models == 1 and result.changes == dry.changes
+    with db.session() as session:
+        ids = dict(session.execute(select(Model.canonical_id, Model.id)).all())
+        history = session.execute(select(Price.amount, Price.valid_from).join(Model).where(
+            Model.canonical_id == "openai/gpt-4o-renamed", Price.meter == "input").order_by(
+            Price.valid_from)).all()
+    assert "openai/gpt-4o" not in ids and ids["openai/gpt-4o-mini"] == mini_id
+    assert [(f"{a.normalize():f}", d.date()) for a, d in history] == [
+        ("5", dt.date(2026, 1, 1)), ("2.5", dt.date(2026, 2, 1))]
