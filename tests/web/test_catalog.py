@@ -48,7 +48,8 @@ def test_catalog_lists_every_current_model_with_a_total(site_client, site_db):
     assert len(rows) == min(50, expected)
     head = table(response.data, "catalog")["head"]
     assert [h.split(" ")[0] for h in head] == [
-        "Model", "Provider", "Mode", "Input", "Output", "Context", "Released", "Capabilities"]
+        "Model", "Provider", "Mode", "Input", "Output", "Context", "Released", "Availability",
+        "p50", "Capabilities"]
     # Name order by default, case-insensitive (in the database's collation); each row
     # ends with the model's id.
     with site_db.session() as session:
@@ -149,7 +150,7 @@ def test_filters_narrow_the_rows(site_client, site_db):
         assert (tokens(row[5]) or 0) >= 128000
     vision = _rows(site_client, "/models?cap=vision&cap=function_calling")[1]
     for row in vision:
-        assert "Vision" in row[7] and "Function calling" in row[7]
+        assert "Vision" in row[-1] and "Function calling" in row[-1]
     for row in _rows(site_client, "/models?input_modality=image")[1]:
         assert row  # the filter is accepted; modalities are not a column
 

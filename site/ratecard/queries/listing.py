@@ -19,6 +19,7 @@ from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 
 from ratecard.models import Capability, Disagreement, Model, Price, Provider
+from ratecard.models.probes import ProbeSummary
 from ratecard.queries.shown import (
     has_capability,
     image_only,
@@ -36,7 +37,8 @@ BADGE_CAPABILITIES = (
     "vision", "function_calling", "json_schema", "reasoning", "prompt_caching", "pdf_input",
     "audio_input", "audio_output", "video_input", "web_search", "computer_use", "open_weights",
 )
-SORTS = ("name", "provider", "mode", "input", "output", "context", "released")
+SORTS = ("name", "provider", "mode", "input", "output", "context", "released", "availability",
+         "p50")
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,14 @@ class Row:
     # "input"/"output" -> (low, high) where the sources' current values of the listed price
     # differ by more than 1 % (the profile's disagreement rows, services.disagreements)
     disagreements: dict[str, tuple[Decimal, Decimal]] = field(default_factory=dict)
+    # Our probes' last 7 days (services.probes keeps probe_summaries): None = not measured
+    probes: ProbeSummary | None = None
+
+    @property
+    def availability(self) -> Decimal | None:
+        if self.probes is None or not self.probes.runs:
+            return None
+        return Decimal(self.probes.ok) / Decimal(self.probes.runs)
 
     @property
     def deprecated(self) -> bool:
@@ -152,6 +162,11 @@ def _sort_key(sort: str, joined: bool) -> ColumnElement[object]:
         "name": func.lower(Model.name), "provider": Provider.slug, "mode": Model.mode,
         "input": numeric(input_price(joined)), "output": numeric(output_for_sort(joined)),
         "context": Model.context_window, "released": Model.release_date,
+        # Probe figures by correlated lookups on probe_summaries' primary key (few rows).
+        "availability": select(ProbeSummary.ok * 1.0 / ProbeSummary.runs).where(
+            ProbeSummary.model_id == Model.id, ProbeSummary.runs > 0).scalar_subquery(),
+        "p50": select(ProbeSummary.latency_p50_ms).where(
+            ProbeSummary.model_id == Model.id).scalar_subquery(),
     }[sort]
 
 
@@ -259,11 +274,13 @@ def rows_for(session: Session, ids: Sequence[int]) -> list[Row]:
                            "image" if per_image else "1M_tokens")
     caps = badge_capabilities(session, ids)
     split = page_disagreements(session, ids)
+    probes = {p.model_id: p for p in session.scalars(select(ProbeSummary).where(
+        ProbeSummary.model_id.in_(list(ids))))}
     return [Row(model=m, input=i, output=o, output_unit=u, capabilities=caps.get(m.id, []),
                 disagreements={k: v for k, v in {
                     "input": split.get((m.id, "input", "1M_tokens")),
                     "output": split.get((m.id, "image" if u == "image" else "output", u)),
-                }.items() if v is not None})
+                }.items() if v is not None}, probes=probes.get(m.id))
             for m, i, o, u in (found[x] for x in ids if x in found)]
 
 

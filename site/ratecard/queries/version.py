@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
 from ratecard.models import ChangeEvent, QuarantinedChange, SyncRun
+from ratecard.models.probes import ProbeRun
 
 
 @cache
@@ -22,6 +23,7 @@ def _statement() -> Select[tuple[object, ...]]:
         select(func.max(SyncRun.finished_at)).scalar_subquery(),
         select(func.max(ChangeEvent.id)).scalar_subquery(),
         select(func.max(QuarantinedChange.decided_at)).scalar_subquery(),
+        select(func.max(ProbeRun.id)).scalar_subquery(),     # availability sections
         *content_stamp_columns())
 
 
@@ -29,10 +31,10 @@ def data_version(session: Session) -> tuple[str, dt.datetime | None]:
     """(opaque version tag, when the data last changed). One query."""
     from ratecard.queries.content import content_stamp_of  # it imports this module
 
-    run_id, finished, event_id, decided, *content = session.execute(_statement()).one()
+    run_id, finished, event_id, decided, probe_id, *content = session.execute(_statement()).one()
     content_tag, content_changed = content_stamp_of(content)
     stamp = max((t for t in (finished, decided, content_changed) if t is not None), default=None)
     if stamp is not None and stamp.tzinfo is None:
         stamp = stamp.replace(tzinfo=dt.UTC)
     decided_tag = decided.timestamp() if decided else 0
-    return f"{run_id or 0}.{event_id or 0}.{decided_tag}.{content_tag}", stamp
+    return f"{run_id or 0}.{event_id or 0}.{decided_tag}.{probe_id or 0}.{content_tag}", stamp

@@ -35,6 +35,7 @@ from ratecard.web.page_cache import page_cache
 from ratecard.web.pages import profile_calc as calc
 from ratecard.web.pages import profile_view as view
 from ratecard.web.pages import profile_words as words
+from ratecard.web.pages.profile_availability import availability_view
 from ratecard.web.public import bp
 from ratecard.web.session import db_session
 
@@ -234,6 +235,7 @@ def profile_context(model: Model, editorial: RenderedContent | None) -> dict[str
         "other_caps": {c.name: [o for o in caps if o.name == c.name and o is not c]
                        for c in shown_caps.values()},
         "changes": pq.recent_changes(session, model.id),
+        "availability": availability_view(session, model.id, now),
         "held": held_values(session, model.id),
         "editorial": editorial,
         "elsewhere": elsewhere, "headlines": heads, "similar": similar,
