@@ -151,3 +151,22 @@ def test_modalities_in_another_order_are_the_same_value(db, outputs):
         values = s.scalars(select(ModelFact.value).where(
             ModelFact.field == "output_modalities")).all()
     assert len(values) == 2 and values[0] == values[1] == sorted(outputs)
+
+
+def test_a_source_turning_a_chat_model_into_an_embedding_is_not_believed(db):
+    """LiteLLM's July 2026 files call gemini/gemini-1.5-flash an 8,192-token embedding model
+    after two years of a 1M-token chat model: the flip is not taken, the earlier facts stay."""
+    litellm_sync(db, "chat", "2026-01-24", max_input_tokens=1048576)
+    litellm_sync(db, "embedding", "2026-07-12", max_input_tokens=8192)
+    assert described(db)[:2] == ("chat", 1048576)
+    assert facts(db, "litellm")["mode"] == "chat"
+    # Repeating the flip on the next run changes nothing.
+    litellm_sync(db, "embedding", "2026-07-12", max_input_tokens=8192)
+    with db.session() as s:
+        assert s.scalar(select(Model.mode).where(
+            Model.canonical_id == "google/gemini-1.5-flash")) == "chat"
+
+
+def test_a_first_description_as_embedding_is_taken(db):
+    litellm_sync(db, "embedding", "2026-07-12", max_input_tokens=8192)
+    assert described(db)[:2] == ("embedding", 8192)

@@ -84,3 +84,15 @@ def test_full_load_gemini_1_5_flash_shows_what_its_sources_say(site_db, site_cli
         assert "Sources disagree on" in text
         for source, value in limits.items():
             assert f"{count(value)} tokens" in text, source
+
+
+def test_full_load_gemini_1_5_flash_is_not_called_an_embedding_model(site_db, site_client):
+    """Every snapshot loaded in order: LiteLLM's late flip to "embedding" is not taken."""
+    from tests.upstream import upstream
+
+    upstream("litellm")
+    with site_db.session() as s:
+        mode = s.scalar(select(Model.mode).where(
+            Model.canonical_id == "google/gemini-1.5-flash"))
+    assert mode == "chat"
+    assert "into vectors" not in text_of(site_client.get(URL).data)

@@ -6,10 +6,18 @@ value most sources give: a source that gives no value does not vote, modalities 
 sets, limits by exact value, and a tie goes to the value of the highest-precedence source
 among the tied (ratecard.precedence). A field no current source gives keeps its last value:
 a model every source dropped still describes itself on its page.
+
+A model does not change its kind. A source that turns a model it called a text model into one
+that produces no output (an embedding, a reranker) or back is far likelier wrong than right
+(LiteLLM made gemini/gemini-1.5-flash an 8,192-token embedding model in July 2026, after two
+years as a 1M-token chat model), so that source's update of the model is not taken: its
+earlier facts stay and vote, the flip is logged. A source that first describes a model so is
+believed (nothing to compare with).
 """
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any
@@ -21,6 +29,9 @@ from ratecard.models import Model, ModelFact
 from ratecard.models.facts import FACT_FIELDS
 from ratecard.precedence import rank
 from scrapers.base import ModelRecord
+from scrapers.vocabulary import NO_OUTPUT_MODES
+
+log = logging.getLogger(__name__)
 
 BATCH = 1000          # models per statement: bounded memory, and IN lists any database takes
 SET_FIELDS = ("input_modalities", "output_modalities")
@@ -81,8 +92,14 @@ def _store(session: Session, source: str, given: dict[int, tuple[Model, dict[str
             have[model_id][name] = (row_id, value)
         else:
             votes[model_id][name][other] = value
-    for model_id, (_model, values) in given.items():
+    for model_id, (model, values) in given.items():
         old = have.get(model_id, {})
+        if kind_flip(old.get("mode", (0, None))[1], values.get("mode")):
+            log.warning("%s: %s turned from %s into %s: not taken (a model keeps its kind)",
+                        source, model.canonical_id, old["mode"][1], values["mode"])
+            for name, (_row, value) in old.items():
+                votes[model_id][name][source] = value
+            continue
         for name, value in values.items():
             votes[model_id][name][source] = value
             if name not in old:
@@ -100,6 +117,13 @@ def _store(session: Session, source: str, given: dict[int, tuple[Model, dict[str
     for model_id, (model, _values) in given.items():
         if model_id not in skip:
             _apply(model, votes.get(model_id))
+
+
+def kind_flip(before: Any, after: Any) -> bool:
+    """A mode change across the line between producing output and producing none."""
+    if before is None or after is None or before == after:
+        return False
+    return (before in NO_OUTPUT_MODES) != (after in NO_OUTPUT_MODES)
 
 
 def consensus(name: str, votes: Mapping[str, Any]) -> Any:
