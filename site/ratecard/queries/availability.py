@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -76,7 +77,21 @@ def outcome_label(outcome: str) -> str:
             "network_error": "network error", "refused": "refused"}.get(outcome, outcome)
 
 
-def window_stats(runs: Sequence[ProbeRun]) -> Window:
+class RunRow(NamedTuple):
+    """The columns statistics need (plain tuples: no ORM objects for a month of runs)."""
+
+    id: int
+    cycle: str
+    started_at: dt.datetime
+    outcome: str
+    http_status: int | None
+    latency_ms: int
+    ttft_ms: int | None
+    output_tps: Decimal | None
+    cost_usd: Decimal | None
+
+
+def window_stats(runs: Sequence[RunRow] | Sequence[ProbeRun]) -> Window:
     """The figures of one window's runs (hand-checkable: tests compute them by hand)."""
     if not runs:
         return Window()
@@ -115,7 +130,7 @@ class Availability:
     windows: dict[str, Window]
     last_run: ProbeRun | None
     days: list[Day]                     # the last CHART_DAYS days that had runs
-    failures: list[ProbeRun]            # failed runs of the last 30 days, oldest first
+    failures: list[RunRow]              # failed runs of the last 30 days, oldest first
 
     def as_json(self, model_id: str) -> dict[str, object]:
         return {"model": model_id, "measured": self.measured,
@@ -135,23 +150,25 @@ def run_json(run: ProbeRun) -> dict[str, object]:
             "cost_usd": text(run.cost_usd), "error": run.error}
 
 
-def recent_runs(session: Session, model_id: int, since: dt.datetime) -> list[ProbeRun]:
-    return list(session.scalars(select(ProbeRun).where(
+def recent_runs(session: Session, model_id: int, since: dt.datetime) -> list[RunRow]:
+    return [RunRow(*row) for row in session.execute(select(
+        ProbeRun.id, ProbeRun.cycle, ProbeRun.started_at, ProbeRun.outcome,
+        ProbeRun.http_status, ProbeRun.latency_ms, ProbeRun.ttft_ms, ProbeRun.output_tps,
+        ProbeRun.cost_usd).where(
         ProbeRun.model_id == model_id, ProbeRun.started_at >= since).order_by(
-        ProbeRun.started_at, ProbeRun.id)))
+        ProbeRun.started_at, ProbeRun.id))]
 
 
 def availability(session: Session, model_id: int, now: dt.datetime) -> Availability:
-    """Every window, the last run and the daily chart series of one model (one query, plus
-    one for the last run when nothing ran in 30 days)."""
+    """Every window, the last run and the daily chart series of one model (two queries)."""
     runs = recent_runs(session, model_id, now - WINDOWS["30d"])
     runs = [r for r in runs if r.started_at <= now]
     windows = {name: window_stats([r for r in runs if r.started_at >= now - span])
                for name, span in WINDOWS.items()}
-    last = runs[-1] if runs else session.scalars(select(ProbeRun).where(
+    last = session.scalars(select(ProbeRun).where(
         ProbeRun.model_id == model_id, ProbeRun.started_at <= now).order_by(
         ProbeRun.started_at.desc(), ProbeRun.id.desc()).limit(1)).first()
-    by_day: dict[dt.date, list[ProbeRun]] = {}
+    by_day: dict[dt.date, list[RunRow]] = {}
     for run in runs:
         by_day.setdefault(run.started_at.astimezone(dt.UTC).date(), []).append(run)
     days = []
