@@ -117,3 +117,14 @@ def test_catalog_summary_is_the_last_seven_days(db, history):
         assert (row.runs, row.ok, row.latency_p50_ms) == (7, 6, 900)
         empty = session.get(ProbeSummary, history["google/test-gemini"])
         assert (empty.runs, empty.ok, empty.latency_p50_ms) == (0, 0, None)
+
+
+def test_any_window_for_comparisons(db, history):
+    from ratecard.queries.availability import recent_runs
+
+    with db.session() as session:
+        # the week before the last 24 hours: only the one-call cycle 3 days ago
+        runs = recent_runs(session, history["openai/test-chat"], NOW - 7 * 24 * H, NOW - 24 * H)
+    window = window_stats(runs)
+    assert (window.runs, window.ok, window.latency_p50, window.cost_per_cycle) == (
+        1, 1, 500, Decimal("0.001000"))

@@ -150,12 +150,15 @@ def run_json(run: ProbeRun) -> dict[str, object]:
             "cost_usd": text(run.cost_usd), "error": run.error}
 
 
-def recent_runs(session: Session, model_id: int, since: dt.datetime) -> list[RunRow]:
+def recent_runs(session: Session, model_id: int, since: dt.datetime,
+                until: dt.datetime | None = None) -> list[RunRow]:
+    """A model's runs in [since, until), oldest first (any window: verdicts compare weeks)."""
+    later = () if until is None else (ProbeRun.started_at < until,)
     return [RunRow(*row) for row in session.execute(select(
         ProbeRun.id, ProbeRun.cycle, ProbeRun.started_at, ProbeRun.outcome,
         ProbeRun.http_status, ProbeRun.latency_ms, ProbeRun.ttft_ms, ProbeRun.output_tps,
         ProbeRun.cost_usd).where(
-        ProbeRun.model_id == model_id, ProbeRun.started_at >= since).order_by(
+        ProbeRun.model_id == model_id, ProbeRun.started_at >= since, *later).order_by(
         ProbeRun.started_at, ProbeRun.id))]
 
 
