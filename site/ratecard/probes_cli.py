@@ -41,13 +41,21 @@ def probe(models: tuple[str, ...]) -> None:
     from dataclasses import replace
 
     from ratecard.cli import _database, _ready
+
+    settings = replace(_settings(), models=tuple(models))
+    database = _database()
+    try:
+        _ready(database)
+        _probe(database, settings)
+    finally:
+        database.dispose()        # the process may go on (tests): close every connection
+
+
+def _probe(database, settings) -> None:  # type: ignore[no-untyped-def]
     from ratecard.probes.endpoints import NotMeasurable
     from ratecard.services.locks import LockBusy
     from ratecard.services.probes import cycle_line, run_cycle, targets
 
-    settings = replace(_settings(), models=tuple(models))
-    database = _database()
-    _ready(database)
     chosen, unknown = targets(database, settings)
     if unknown:
         raise click.ClickException(f"unknown model: {', '.join(unknown)} (use the canonical "
@@ -74,13 +82,21 @@ def probe(models: tuple[str, ...]) -> None:
 def probes() -> None:
     """The measured models, their last result, and today's probe spend."""
     from ratecard.cli import _database, _ready
+
+    settings = _settings()
+    database = _database()
+    try:
+        _ready(database)
+        _probes(database, settings)
+    finally:
+        database.dispose()
+
+
+def _probes(database, settings) -> None:  # type: ignore[no-untyped-def]
     from ratecard.db import utcnow
     from ratecard.queries import availability as qa
     from ratecard.services.probes import targets
 
-    settings = _settings()
-    database = _database()
-    _ready(database)
     chosen, unknown = targets(database, settings)
     now = utcnow()
     with database.session() as session:
