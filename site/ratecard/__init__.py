@@ -29,7 +29,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     assets.init_app(app)
     http.init_app(app)
     app.register_blueprint(public.bp)
+    from ratecard.web import alerts, api_alerts, exports, feeds  # noqa: F401 (routes on api)
     app.register_blueprint(api.bp)
+    app.register_blueprint(feeds.bp)
+    app.register_blueprint(exports.bp)
+    app.register_blueprint(alerts.bp)
     from ratecard.web import editor
     editor.init_app(app)             # editor sessions (auth) and the /editor blueprint
     hops = int(app.config.get("RATECARD_PROXY_HOPS") or 0)
