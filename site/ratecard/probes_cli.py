@@ -65,7 +65,7 @@ def _probe(database, settings) -> None:  # type: ignore[no-untyped-def]
         raise click.ClickException("cannot probe: " + "; ".join(str(r) for r in missing))
     made = 0
     for target in chosen:
-        click.echo(f"{target.canonical_id} via {target.endpoint.base_url}")  # type: ignore[union-attr]
+        click.echo(f"{target.canonical_id} via {target.endpoint.public_url}")  # type: ignore[union-attr]
         try:
             report = run_cycle(database, target, settings, trigger="manual",
                                on_call=lambda run: click.echo(_call_line(run)))
@@ -112,7 +112,7 @@ def _probes(database, settings) -> None:  # type: ignore[no-untyped-def]
                    "(or set RATECARD_PROBE_MODELS)")
     for target in chosen:
         run = last.get(target.model_id)
-        head = (f"{target.canonical_id}: measured via {target.endpoint.base_url}"
+        head = (f"{target.canonical_id}: measured via {target.endpoint.public_url}"
                 if target.endpoint else f"{target.canonical_id}: not measured "
                 f"({(target.reason or '').split(': ', 1)[-1]})")
         tail = (f"\n  last: {run.started_at:%Y-%m-%d %H:%M}Z {run.outcome}, {run.latency_ms} ms"

@@ -133,3 +133,14 @@ def test_run_due_measures_each_due_model_once(db, models, fake):
     assert len(_runs(db)) == 6
     assert run_due(db, settings, env_for(fake)) == []      # nothing due again yet
     assert len(_runs(db)) == 6
+
+
+def test_a_credential_in_a_base_url_is_never_recorded(db, models, fake):
+    fake.program("ok")
+    root = fake.base("openai").replace("http://", "http://user:hunter2secret@") + "?key=abc123z"
+    target = _target(db, fake, "openai/test-chat", OPENAI_BASE_URL=root)
+    assert target.endpoint.public_url == fake.base("openai")
+    run_cycle(db, target, replace(SETTINGS, calls_per_cycle=1), env=env_for(fake))
+    run = _runs(db)[0]
+    assert run.endpoint == fake.base("openai")
+    assert "hunter2secret" not in str(run.error) and "abc123z" not in str(run.error)

@@ -10,6 +10,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from urllib.parse import urlsplit, urlunsplit
 
 from scrapers.vocabulary import CHAT_MODES, IMAGE_MODES
 
@@ -60,6 +61,17 @@ class Endpoint:
         if self.provider.api == "openai":
             return f"openai_{self.kind}"
         return self.provider.api
+
+    @property
+    def public_url(self) -> str:
+        """The base URL as recorded and shown: without user info or query, where an
+        operator might have put a credential."""
+        parts = urlsplit(self.base_url)
+        host = parts.hostname or ""
+        netloc = f"[{host}]" if ":" in host else host
+        if parts.port:
+            netloc += f":{parts.port}"
+        return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
     def key(self, env: Mapping[str, str] | None = None) -> str | None:
         return ((env if env is not None else os.environ).get(self.provider.key_env)

@@ -145,7 +145,7 @@ def _one_call(db: Database, target: Target, endpoint: Endpoint, key: str,
     result = call(endpoint, key, settings)
     run = ProbeRun(
         model_id=target.model_id, cycle=cycle, trigger=trigger, started_at=started,
-        endpoint=endpoint.base_url, api=endpoint.shape, kind=endpoint.kind,
+        endpoint=endpoint.public_url, api=endpoint.shape, kind=endpoint.kind,
         outcome=result.outcome, http_status=result.http_status,
         latency_ms=result.latency_ms, ttft_ms=result.ttft_ms,
         input_tokens=result.input_tokens, output_tokens=result.output_tokens,
