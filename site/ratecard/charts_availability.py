@@ -12,7 +12,17 @@ P50_COLOR, P95_COLOR = "#1f5fbf", "#c2570c"
 OK_COLOR, FAIL_COLOR = "#1a7f37", "#b42318"
 
 
-def latency_figure(days: Sequence[Day]) -> dict[str, object] | None:
+def _days_axis(now: dt.datetime | None) -> dict[str, object]:
+    """A date axis over the last 30 days (whole days as ticks, whatever the data spans)."""
+    axis: dict[str, object] = {"type": "date", "tickformat": "%b %d"}
+    if now is not None:
+        start = now - dt.timedelta(days=30)
+        axis["range"] = [start.strftime("%Y-%m-%d %H:%M"), now.strftime("%Y-%m-%d %H:%M")]
+    return axis
+
+
+def latency_figure(days: Sequence[Day], now: dt.datetime | None = None
+                   ) -> dict[str, object] | None:
     """p50 and p95 of ok-run latency per UTC day (None when no day had an ok run)."""
     measured = [d for d in days if d.latency_p50 is not None]
     if not measured:
@@ -30,13 +40,13 @@ def latency_figure(days: Sequence[Day]) -> dict[str, object] | None:
     return {"data": data, "layout": {
         "height": 300, "margin": {"l": 60, "r": 20, "t": 20, "b": 40},
         "yaxis": {"title": {"text": "ms (ok runs)"}, "rangemode": "tozero"},
-        "xaxis": {"type": "date"}, "showlegend": True,
+        "xaxis": _days_axis(now), "showlegend": True,
         "legend": {"orientation": "h", "y": -0.2, "x": 0}, "hovermode": "closest"}}
 
 
 def availability_figure(days: Sequence[Day],
-                        failures: Sequence[tuple[dt.datetime, str, int | None]]
-                        ) -> dict[str, object] | None:
+                        failures: Sequence[tuple[dt.datetime, str, int | None]],
+                        now: dt.datetime | None = None) -> dict[str, object] | None:
     """Ok runs ÷ runs per UTC day as bars, and each failed run (time, outcome, HTTP status)
     as a marker at its moment, labelled with its outcome."""
     if not days:
@@ -60,5 +70,5 @@ def availability_figure(days: Sequence[Day],
     return {"data": data, "layout": {
         "height": 280, "margin": {"l": 60, "r": 20, "t": 20, "b": 40},
         "yaxis": {"title": {"text": "% of runs ok"}, "range": [0, 105]},
-        "xaxis": {"type": "date"}, "showlegend": True,
+        "xaxis": _days_axis(now), "showlegend": True,
         "legend": {"orientation": "h", "y": -0.2, "x": 0}, "hovermode": "closest"}}

@@ -37,9 +37,9 @@ class AvailabilityView:
 
 def availability_view(session: Session, model_id: int, now: dt.datetime) -> AvailabilityView:
     stats = qa.availability(session, model_id, now)
-    latency = charts_availability.latency_figure(stats.days)
+    latency = charts_availability.latency_figure(stats.days, now)
     shares = charts_availability.availability_figure(
-        stats.days, [(r.started_at, r.outcome, r.http_status) for r in stats.failures])
+        stats.days, [(r.started_at, r.outcome, r.http_status) for r in stats.failures], now)
     try:
         cap: Decimal | None = ProbeSettings.from_env().daily_usd
     except ValueError:                    # a bad setting is the scheduler's error to report
