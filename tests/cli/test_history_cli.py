@@ -12,8 +12,15 @@ import pytest
 from ratecard.queries.history_diff import snapshot
 from ratecard.services.locks import source_lock
 from scrapers import litellm
-from tests.cli.test_cli import ratecard
 from tests.history_support import replay
+
+
+def ratecard(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """The command in a process of its own; a whole rebuild may take minutes on a busy
+    machine (tests.cli.test_cli.ratecard allows 2)."""
+    environ = dict(os.environ, DATABASE_URL=database_url)
+    return subprocess.run([sys.executable, "-m", "ratecard", *args], capture_output=True,
+                          text=True, env=environ, timeout=900)
 
 
 def shot(db):  # type: ignore[no-untyped-def]
