@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ratecard.models.probes import OUTCOMES, ProbeRun
@@ -162,15 +162,39 @@ def recent_runs(session: Session, model_id: int, since: dt.datetime,
         ProbeRun.started_at, ProbeRun.id))]
 
 
+# Cold page renders within one minute share a model's figures until a new run lands
+# (windows slide by at most that minute). Per process, bounded.
+_CACHE: dict[tuple[object, ...], Availability] = {}
+CACHE_SIZE = 256
+
+
 def availability(session: Session, model_id: int, now: dt.datetime) -> Availability:
-    """Every window, the last run and the daily chart series of one model (two queries)."""
+    """Every window, the last run and the daily chart series of one model: two indexed
+    lookups when this minute's figures are cached (any new run of the model is a miss)."""
+    last = session.scalars(select(ProbeRun).where(
+        ProbeRun.model_id == model_id, ProbeRun.started_at <= now).order_by(
+        ProbeRun.started_at.desc(), ProbeRun.id.desc()).limit(1)).first()
+    if last is None:
+        return compute(session, model_id, now, None)
+    newest = session.scalar(select(func.max(ProbeRun.id)).where(ProbeRun.model_id == model_id))
+    key = (str(session.get_bind().url), model_id, newest, last.started_at,
+           now.replace(second=0, microsecond=0))
+    found = _CACHE.get(key)
+    if found is None:
+        found = compute(session, model_id, now, last)
+        if len(_CACHE) >= CACHE_SIZE:
+            _CACHE.clear()
+        _CACHE[key] = found
+    return found
+
+
+def compute(session: Session, model_id: int, now: dt.datetime,
+            last: ProbeRun | None) -> Availability:
+    """The figures themselves (no cache): one query for the last 30 days."""
     runs = recent_runs(session, model_id, now - WINDOWS["30d"])
     runs = [r for r in runs if r.started_at <= now]
     windows = {name: window_stats([r for r in runs if r.started_at >= now - span])
                for name, span in WINDOWS.items()}
-    last = session.scalars(select(ProbeRun).where(
-        ProbeRun.model_id == model_id, ProbeRun.started_at <= now).order_by(
-        ProbeRun.started_at.desc(), ProbeRun.id.desc()).limit(1)).first()
     by_day: dict[dt.date, list[RunRow]] = {}
     for run in runs:
         by_day.setdefault(run.started_at.astimezone(dt.UTC).date(), []).append(run)
