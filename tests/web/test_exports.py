@@ -127,7 +127,7 @@ def test_dump_served_with_its_hash_and_date(catalog) -> None:  # type: ignore[no
     db, app, root = catalog
     client = app.test_client()
     missing = client.get("/export/ratecard.jsonl.gz")
-    assert missing.status_code == 503 and missing.headers["Retry-After"]
+    assert missing.status_code == 404 and missing.headers["Retry-After"]
     when = dt.datetime(2026, 12, 1, 3, 0, tzinfo=dt.UTC)
     result = write_exports(db, root / "served", now=when)
     response = client.get("/export/ratecard.jsonl.gz")

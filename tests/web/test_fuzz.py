@@ -42,6 +42,8 @@ REAL = {   # per path variable: values that exist (in one of the two catalogs)
     "digest": ["0", "deadbeef"],
     "name@assets.asset": ["site.css", "site.js", "favicon.svg", "editor.js"],
     "filename": ["site.css", "editor.js", "../pyproject.toml"],
+    "public_id": ["sub_x", "sub_" + "A" * 16],
+    "token": ["0" * 32, "x"],
 }
 HOSTILE_TEXT = [
     "", " ", "x" * 5000, "\x00", "a\x00b", "\x01\x7f", "\t", "é", "²", "١٢", "𝟙𝟚", "\ufeff",

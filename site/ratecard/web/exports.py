@@ -34,7 +34,8 @@ def prices_csv() -> Response:
 
 
 def _missing() -> Response:
-    response = problem(503, "Dump not written yet",
+    # 404, not 503: nothing is broken, the file does not exist yet
+    response = problem(404, "Dump not written yet",
                        "The nightly export has not run on this site yet; try again later.")
     response.headers["Retry-After"] = "3600"
     return response
