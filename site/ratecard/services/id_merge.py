@@ -21,7 +21,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, inspect, select, update
 from sqlalchemy.orm import Session
 
 from ratecard.models import (
@@ -208,6 +208,7 @@ def merge(session: Session, keep: Model, old: Model, when: dt.datetime) -> None:
                   ContentPage):
         session.execute(update(table).where(table.model_id == old.id).values(
             model_id=keep.id))
+    _move_other_references(session, keep.id, old.id)
     taken = session.scalar(select(ContentPage.id).where(
         ContentPage.kind == "model", ContentPage.slug == keep.canonical_id).limit(1))
     if taken is None:
@@ -225,6 +226,22 @@ def merge(session: Session, keep: Model, old: Model, when: dt.datetime) -> None:
     session.execute(delete(Model).where(Model.id == old_id))
     session.expire(keep)
     derived.refresh(session, {keep.id}, when)
+
+
+def _move_other_references(session: Session, keep_id: int, old_id: int) -> None:
+    """Tables added later that name a model (probe runs, alert subscriptions, …) follow
+    it too; at an older revision (migration 0007) they do not exist yet."""
+    handled = {t.__table__.name for t in (ModelAlias, Price, Capability, ChangeEvent,
+                                          QuarantinedChange, ModelFact, ContentPage,
+                                          Disagreement)}
+    present = set(inspect(session.connection()).get_table_names())
+    for table in Model.metadata.sorted_tables:
+        if table.name in handled or table.name not in present:
+            continue
+        for fk in table.foreign_keys:
+            if fk.column.table.name == Model.__tablename__:
+                session.execute(table.update().where(fk.parent == old_id).values(
+                    {fk.parent.name: keep_id}))
 
 
 def _close_overlaps(session: Session, table: type[Price] | type[Capability], keep_id: int,
