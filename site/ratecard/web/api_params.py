@@ -8,6 +8,7 @@ import binascii
 import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Collection, Mapping
 from typing import Any
 from urllib.parse import urlencode
@@ -18,6 +19,7 @@ from werkzeug.urls import iri_to_uri
 from ratecard.web import params
 from ratecard.web.errors import BadParameter
 
+_PLUS_LOST = re.compile(r"T\d\d:\d\d(:\d\d(\.\d+)?)? \d\d:\d\d$")
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
 
@@ -28,6 +30,8 @@ def instant(name: str = "at", *, source: Mapping[str, Any] | None = None) -> dt.
     raw = params.text(name, 40, source=source)
     if raw is None:
         return None
+    if _PLUS_LOST.search(raw):           # an unencoded "+02:00" arrives as " 02:00"
+        raw = raw[:-6] + "+" + raw[-5:]
     try:
         value = dt.datetime.fromisoformat(raw) if raw.isascii() and len(raw) >= 10 else None
     except ValueError:
