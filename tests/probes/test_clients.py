@@ -51,8 +51,9 @@ def test_every_behaviour_is_classified(fake, shape, behaviour):
     expected = IMAGE_DIFFERENT.get(behaviour, EXPECTED[behaviour]) \
         if shape == "openai_image" else EXPECTED[behaviour]
     assert result.outcome == expected, (result, elapsed)
-    # no call hangs past its deadline (plus scheduling slack)
-    assert elapsed < SETTINGS.chat_deadline + 1.0
+    # no call hangs past its deadline (plus slack for a busy machine; a drip or a hang would
+    # otherwise take 12 s or forever)
+    assert elapsed < SETTINGS.chat_deadline + 3.0
     assert result.latency_ms <= elapsed * 1000 + 5
     if result.error:
         assert KEY not in result.error and KEY[8:] not in result.error
