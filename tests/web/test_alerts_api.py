@@ -47,6 +47,9 @@ def test_subscribe_show_and_delete(loaded, client, hooks) -> None:  # type: igno
     assert client.get("/api/v1/alerts/sub_unknown", headers=bearer).status_code == 404
     assert client.delete(f"/api/v1/alerts/{body['id']}",
                          headers={"Authorization": "Bearer x"}).status_code == 404
+    assert client.delete(f"/api/v1/alerts/{body['id']}?token=x").status_code == 404
+    by_query = client.get(f"/api/v1/alerts/{body['id']}?token={token}")
+    assert by_query.status_code == 200 and by_query.headers["Cache-Control"] == "no-store"
     assert client.delete(f"/api/v1/alerts/{body['id']}", headers=bearer).status_code == 204
     assert client.get(f"/api/v1/alerts/{body['id']}", headers=bearer).status_code == 404
 

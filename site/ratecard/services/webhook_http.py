@@ -172,6 +172,9 @@ def post(url: str, message_id: str, secret: str, body: bytes,
                 data += chunk
                 if len(data) >= MAX_RESPONSE:
                     break
+                # the timeout is per read: an endpoint trickling bytes must not hold the job
+                if time.monotonic() - started > 2 * settings.timeout_seconds:
+                    return done(response.status_code, b"", "the response took too long")
             if response.is_redirect:
                 return done(response.status_code, b"", "redirects are not followed")
             return done(response.status_code, data[:MAX_RESPONSE], None)
