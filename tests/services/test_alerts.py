@@ -271,3 +271,20 @@ def test_scheduler_sync_job_delivers(db, hooks, tmp_path, monkeypatch) -> None: 
     monkeypatch.setenv("RATECARD_WEBHOOK_ALLOW_PRIVATE", "1")
     scheduler.sync_job(db, "litellm", str(payload))
     assert len(hooks.at("/hook")) == 1            # the verification, sent by the job
+
+
+def test_a_failing_endpoint_gets_one_try_a_tick(db, hooks) -> None:  # type: ignore[no-untyped-def]
+    sync(db, "2.5e-06", "2026-07-01")
+    hooks.program("/down", ["echo"])
+    public_id, _ = subscribe(db, hooks.url("/down"))
+    alerts.deliver_due(db, ON)
+    hooks.program("/down", [500])
+    for price, day in (("3e-06", "2026-07-02"), ("2e-06", "2026-07-03")):
+        sync(db, price, day)
+        with db.session() as session:
+            assert alerts.queue_changes(session, ON) == 1
+    report = alerts.deliver_due(db, ON)
+    assert (report.delivered, report.retrying) == (0, 1)
+    assert len(hooks.at("/down")) == 2            # the verification, then one message only
+    pending = [d for d in deliveries(db, public_id) if d.kind == "changes"]
+    assert [d.attempts for d in pending] == [1, 0]

@@ -193,6 +193,7 @@ def deliver_due(db: Database, settings: WebhookSettings,
             select(AlertDelivery).where(AlertDelivery.status == "pending",
                                         AlertDelivery.next_attempt_at <= (now or utcnow()))
             .order_by(AlertDelivery.next_attempt_at, AlertDelivery.id).limit(MAX_PER_TICK))]
+    failing: set[int] = set()
     for delivery_id in due:
         # one transaction per message: a crash never loses the record of a sent one
         with db.session() as session:
@@ -200,17 +201,18 @@ def deliver_due(db: Database, settings: WebhookSettings,
             if delivery is None or delivery.status != "pending":
                 continue
             sub = session.get(AlertSubscription, delivery.subscription_id)
-            if sub is None:
-                continue
+            if sub is None or sub.id in failing:
+                continue      # one failure per endpoint a tick: a dead one cannot hold the job
             if delivery.kind == "changes" and sub.status != "active":
                 continue
-            _attempt(session, sub, delivery, settings, now, report)
+            if not _attempt(session, sub, delivery, settings, now, report):
+                failing.add(sub.id)
     return report
 
 
 def _attempt(session: Session, sub: AlertSubscription, delivery: AlertDelivery,
              settings: WebhookSettings, now: dt.datetime | None,
-             report: DeliveryReport) -> None:
+             report: DeliveryReport) -> bool:
     outcome = http.post(sub.url, delivery.message_id, sub.secret, delivery.body.encode(),
                         settings)
     at = now or utcnow()
@@ -229,7 +231,8 @@ def _attempt(session: Session, sub: AlertSubscription, delivery: AlertDelivery,
         if delivery.kind == "verification":
             sub.status, sub.confirmed_at = "active", at
         report.delivered += 1
-    elif delivery.attempts >= settings.max_attempts:
+        return True
+    if delivery.attempts >= settings.max_attempts:
         delivery.status, delivery.finished_at, delivery.next_attempt_at = "failed", at, None
         if delivery.kind == "verification":
             sub.status = "unconfirmed"
@@ -240,6 +243,7 @@ def _attempt(session: Session, sub: AlertSubscription, delivery: AlertDelivery,
         wait = settings.backoff_seconds * 2 ** (delivery.attempts - 1)
         delivery.next_attempt_at = at + dt.timedelta(seconds=wait)
         report.retrying += 1
+    return False
 
 
 def run_alerts(db: Database, settings: WebhookSettings | None = None,
