@@ -7,7 +7,7 @@ from collections import defaultdict
 
 from sqlalchemy import select
 
-from ratecard.models import Capability, ChangeEvent, Model, ModelFact, Price, SyncRun
+from ratecard.models import Capability, ChangeEvent, Model, ModelAlias, ModelFact, Price, SyncRun
 from ratecard.services.sync import payload_of, run_sync
 from scrapers import litellm
 from scrapers.base import ParseResult
@@ -91,7 +91,12 @@ def test_full_load_no_current_row_of_a_source_for_a_model_its_latest_payload_omi
         for name, run in latest.items():
             body = payload_of(s, run)
             assert body is not None
-            listed = {r.canonical_id for r in parsers[name].parse(body).models}
+            # by the model each listed key names in the database (the sync joins a new
+            # spelling of a model it has to that model)
+            ids = {key: cid for key, cid in s.execute(select(
+                ModelAlias.key, Model.canonical_id).join(Model).where(
+                ModelAlias.source == name))}
+            listed = {ids.get(r.key, r.canonical_id) for r in parsers[name].parse(body).models}
             for table in (Price, Capability):
                 rows = s.execute(select(Model.canonical_id).join(table).where(
                     table.source == name, table.valid_to.is_(None)).distinct())

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from ratecard.models import ChangeEvent, Model, Price
+from ratecard.models import ChangeEvent, Model, ModelAlias, Price
 from ratecard.services import quarantine
 from ratecard.services.catalog_state import conditions_key
 from ratecard.services.guards import MAX_VANISH_SHARE
@@ -30,20 +30,33 @@ def snapshot_date(path: Path) -> dt.date:
     return dt.date.fromisoformat(found.group(1))
 
 
-def flatten(payload: bytes) -> dict[Key, Decimal]:
-    """Every current price of a parsed payload (the last record of a key wins, as in sync)."""
+def flatten(payload: bytes, ids: dict[str, str] | None = None) -> dict[Key, Decimal]:
+    """Every current price of a parsed payload (the last record of a key wins, as in sync),
+    by the model each record's key names in the database (`ids`: the sync joins a new
+    spelling of a model it already has to that model)."""
     prices: dict[Key, Decimal] = {}
+    ids = ids or {}
     for model in litellm.SOURCE.parse(payload).models:
+        cid = ids.get(model.key, model.canonical_id)
         for price in model.prices:
-            key = (model.canonical_id, price.meter, price.unit, conditions_key(price.conditions))
+            key = (cid, price.meter, price.unit, conditions_key(price.conditions))
             prices[key] = price.amount
     return prices
+
+
+def model_ids(db) -> dict[str, str]:
+    """LiteLLM key -> the canonical id of the model it names in the database."""
+    with db.session() as session:
+        return {key: cid for key, cid in session.execute(select(
+            ModelAlias.key, Model.canonical_id).join(Model).where(
+            ModelAlias.source == "litellm"))}
 
 
 def test_replay_of_the_series_rebuilds_exactly_the_changes(db):
     series = sorted(upstream_glob("litellm", "*.json"), key=snapshot_date)
     assert len(series) >= 2
     previous: dict[Key, Decimal] = {}
+    previous_payload = b""
     expected_rows = 0
     expected_changes: Counter[dt.date] = Counter()
     for path in series:
@@ -63,6 +76,9 @@ def test_replay_of_the_series_rebuilds_exactly_the_changes(db):
         assert summary.ok, summary.line()
         with db.session() as session:   # a reviewer accepting every held change
             quarantine.approve(session, None)
+        ids = model_ids(db)
+        now = flatten(payload, ids)
+        previous = flatten(previous_payload, ids) if previous_payload else {}
 
         for key, amount in now.items():
             if key not in previous:
@@ -70,7 +86,7 @@ def test_replay_of_the_series_rebuilds_exactly_the_changes(db):
             elif previous[key] != amount:
                 expected_rows += 1
                 expected_changes[day] += 1
-        previous = now
+        previous, previous_payload = now, payload
 
         with db.session() as session:
             rows = session.execute(select(

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from ratecard.db import Database, utcnow
 from ratecard.models import Capability, Price, SyncPayload, SyncRun
-from ratecard.services import derived, facts
+from ratecard.services import derived, facts, id_merge
 from ratecard.services.apply import FLUSH_ROWS, Writer, midnight
 from ratecard.services.catalog_state import load_state
 from ratecard.services.guards import GrowthLimits, RunRejected, check_run
@@ -132,6 +132,7 @@ def _run_locked(db: Database, source: Source, url: str | None, payload: bytes | 
 def _apply(session: Session, run_id: int, source: str, stamp: dt.datetime,
            parsed: ParseResult, summary: RunSummary, progress: Progress | None,
            guards: Overrides) -> None:
+    id_merge.resolve(session, source, parsed.models, stamp)   # one model, one id
     state = load_state(session, source)
     records = parsed.models
     check_run({r.canonical_id for r in records}, state.live_model_ids(),
