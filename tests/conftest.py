@@ -93,7 +93,10 @@ def site_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
 
 @pytest.fixture(scope="session")
 def site_app(site_db: Database):  # type: ignore[no-untyped-def]
-    app = create_app({"TESTING": True, "DATABASE_URL": site_db.url, "RATECARD_OFFLINE": True})
+    # Tests read every model of the catalog through the API: no per-address rate limit here
+    # (tests/web/test_api_v1.py tests the limit on an app of its own).
+    app = create_app({"TESTING": True, "DATABASE_URL": site_db.url, "RATECARD_OFFLINE": True,
+                      "RATECARD_API_RATE_LIMIT": 0})
     yield app
     app.extensions["ratecard.db"].dispose()
 
