@@ -34,6 +34,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(feeds.bp)
     app.register_blueprint(exports.bp)
     app.register_blueprint(alerts.bp)
+    from ratecard.web import live_test
+    app.register_blueprint(live_test.bp)
     from ratecard.web import editor
     editor.init_app(app)             # editor sessions (auth) and the /editor blueprint
     hops = int(app.config.get("RATECARD_PROXY_HOPS") or 0)

@@ -8,6 +8,7 @@ from flask import render_template
 from ratecard.models import ChangeEvent
 from ratecard.queries import changes as q
 from ratecard.queries import listing
+from ratecard.queries import verdicts as verdict_q
 from ratecard.web import params
 from ratecard.web.errors import BadParameter
 from ratecard.web.formatting import (
@@ -114,4 +115,5 @@ def _changes() -> str:
     params.check_page(page_number, page.pages)
     return render_template("changes/index.html", page=page, filters=filters,
                            providers=providers, kinds=KIND_LABELS,
-                           filtered=filters != q.ChangeFilters())
+                           filtered=filters != q.ChangeFilters(),
+                           verdicts=verdict_q.latest(session) if page_number == 1 else [])

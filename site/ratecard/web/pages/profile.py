@@ -23,6 +23,7 @@ from ratecard.models import Model
 from ratecard.precedence import applicable
 from ratecard.queries import profile as pq
 from ratecard.queries import related
+from ratecard.queries import verdicts as verdict_q
 from ratecard.queries.content import editorial_for_model
 from ratecard.queries.facts import fact_disagreements
 from ratecard.queries.held import pending as held_values
@@ -31,6 +32,7 @@ from ratecard.queries.suggestions import suggestions
 from ratecard.web.errors import BadParameter, problem
 from ratecard.web.formatting import money
 from ratecard.web.http import request_version
+from ratecard.web.live_test import live_test_url
 from ratecard.web.page_cache import page_cache
 from ratecard.web.pages import profile_calc as calc
 from ratecard.web.pages import profile_view as view
@@ -236,6 +238,8 @@ def profile_context(model: Model, editorial: RenderedContent | None) -> dict[str
                        for c in shown_caps.values()},
         "changes": pq.recent_changes(session, model.id),
         "availability": availability_view(session, model.id, now),
+        "verdicts": verdict_q.for_model(session, model.id),
+        "live_test_url": live_test_url(model),
         "held": held_values(session, model.id),
         "editorial": editorial,
         "elsewhere": elsewhere, "headlines": heads, "similar": similar,
