@@ -288,3 +288,19 @@ def test_a_failing_endpoint_gets_one_try_a_tick(db, hooks) -> None:  # type: ign
     assert len(hooks.at("/down")) == 2            # the verification, then one message only
     pending = [d for d in deliveries(db, public_id) if d.kind == "changes"]
     assert [d.attempts for d in pending] == [1, 0]
+
+
+def test_scheduler_runs_alerts_every_minute_and_the_export_nightly(db, tmp_path,
+                                                                   monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from ratecard.config import from_env
+    from ratecard.scheduler import build_scheduler
+
+    monkeypatch.setenv("RATECARD_EXPORT_DIR", str(tmp_path))     # no dump yet: one soon
+    scheduler = build_scheduler(db, from_env(), background=True)
+    scheduler.start(paused=True)
+    jobs = {job.id: job for job in scheduler.get_jobs()}
+    scheduler.shutdown(wait=False)
+    assert jobs["alerts"].trigger.interval.total_seconds() == 60
+    assert str(jobs["export"].trigger) == "cron[hour='3']"
+    soon = jobs["export"].next_run_time - utcnow()
+    assert dt.timedelta(0) < soon <= dt.timedelta(minutes=3)
