@@ -29,7 +29,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     assets.init_app(app)
     http.init_app(app)
     app.register_blueprint(public.bp)
-    from ratecard.web import alerts, api_alerts, exports, feeds  # noqa: F401 (routes on api)
+    # api_alerts, api_verdicts: routes on api.bp, added before it is registered
+    from ratecard.web import alerts, api_alerts, api_verdicts, exports, feeds  # noqa: F401
     app.register_blueprint(api.bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(exports.bp)

@@ -170,3 +170,21 @@ def test_cli_and_changes_page(db, models, app, client, database_url):  # type: i
 
     changes = client.get("/changes").get_data(as_text=True)
     assert "Weekly verdicts" in changes and "Price cut 50 % (input)" in changes
+
+
+def test_api_newest_first(db, models, client):  # type: ignore[no-untyped-def]
+    history(db, models)
+    run_verdicts(db, AS_OF - dt.timedelta(days=7))     # an older week first: newest first
+    run_verdicts(db, AS_OF)
+    body = client.get("/api/v1/models/openai/test-chat/verdicts").get_json()
+    assert body["model"] == "openai/test-chat" and len(body["verdicts"]) == 2
+    verdict = body["verdicts"][0]
+    assert verdict["week_ending"] == "2026-03-15" and verdict["runs"] == 24
+    assert verdict["tags"][0] == "Price cut 50 % (input)"
+    none = client.get("/api/v1/models/openai/unpriced/verdicts").get_json()
+    assert none == {"model": "openai/unpriced", "verdicts": []}
+    assert client.get("/api/v1/models/openai/nope/verdicts").status_code == 404
+
+    older = body["verdicts"][1]
+    assert older["week_ending"] == "2026-03-08" and older["runs"] == 24
+    assert older["sentences"][-1] == "Rests on 24 probe runs this week and 0 the week before."
