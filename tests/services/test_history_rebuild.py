@@ -215,3 +215,29 @@ def test_a_model_the_parser_now_names_otherwise_moves_with_its_history(db):
     assert "openai/gpt-4o" not in ids and ids["openai/gpt-4o-mini"] == mini_id
     assert [(f"{a.normalize():f}", d.date()) for a, d in history] == [
         ("5", dt.date(2026, 1, 1)), ("2.5", dt.date(2026, 2, 1))]
+
+
+def test_a_deprecation_announced_for_another_sources_model_survives_a_rebuild(db):
+    """The offline catalog's order: genai-prices (or any source) creates a model, LiteLLM then
+    announces its deprecation; rebuilding LiteLLM with no parser change finds nothing."""
+    import datetime as dt
+    import json
+
+    from ratecard.services.sync import run_sync
+    from scrapers import openrouter
+    from tests.services.test_sync import CATALOG, entry, payload
+
+    listing = {"data": [{
+        "id": "openai/gpt-4o", "name": "OpenAI: GPT-4o", "created": 1715558400,
+        "context_length": 128000, "architecture": {"input_modalities": ["text"],
+                                                   "output_modalities": ["text"]},
+        "pricing": {"prompt": "0.0000025", "completion": "0.00001"}}]}
+    assert run_sync(db, openrouter.SOURCE, payload=json.dumps(listing).encode(),
+                    as_of=dt.date(2026, 1, 1)).ok
+    entries = CATALOG | {"gpt-4o": entry(deprecation_date="2026-09-01")}
+    assert run_sync(db, litellm.SOURCE, payload=payload(entries), as_of=dt.date(2026, 1, 2)).ok
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(ChangeEvent).where(
+            ChangeEvent.kind == "model_deprecated")) == 1
+    result = rebuild(db, litellm.SOURCE, dry_run=True)
+    assert result.changes == [], result.changes[:5]

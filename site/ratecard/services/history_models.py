@@ -43,7 +43,19 @@ def set_aside(session: Session, source: str) -> dict[int, str]:
     names = dict(session.execute(select(Model.id, Model.canonical_id).where(
         Model.id.in_(mine))).all()) if mine else {}
     _rename(session, {model_id: PLACEHOLDER.format(model_id) for model_id in names})
+    _forget_deprecations(session, source, set(names))
     return names
+
+
+def _forget_deprecations(session: Session, source: str, aside: set[int]) -> None:
+    """Clear the deprecation date this source announced (its "model_deprecated" event) on a
+    model another source created: the replay sets it again and announces it as it did."""
+    announced = set(session.scalars(select(ChangeEvent.model_id).where(
+        ChangeEvent.kind == "model_deprecated", ChangeEvent.source == source)))
+    others = sorted(announced - aside)
+    for start in range(0, len(others), 500):
+        session.execute(update(Model.__table__).where(
+            Model.__table__.c.id.in_(others[start:start + 500])).values(deprecation_date=None))
 
 
 def _rename(session: Session, names: dict[int, str]) -> None:
