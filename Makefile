@@ -32,9 +32,13 @@ bench: $(STAMP)
 	$(BIN)/python bench/render
 	$(BIN)/python bench/notfound
 	$(BIN)/python bench/pages
+	$(BIN)/python bench/probes
+	$(BIN)/python bench/export
+	$(BIN)/python bench/api
 
 lint: $(STAMP)
-	$(BIN)/ruff check site scrapers tests migrations bench/sync bench/render bench/notfound bench/pages
+	$(BIN)/ruff check site scrapers tests migrations bench/sync bench/render bench/notfound bench/pages bench/probes \
+	  bench/export bench/api
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

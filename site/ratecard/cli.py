@@ -161,15 +161,21 @@ def serve(host: str, port: int | None) -> None:
 def scheduler() -> None:
     """Run the scheduled syncs (the production sync process)."""
     from ratecard.content import content_root
-    from ratecard.scheduler import add_content_job, build_scheduler
+    from ratecard.probes.endpoints import ProbeSettings
+    from ratecard.scheduler import add_content_job, add_probe_job, build_scheduler
 
     env = _settings()
+    try:
+        ProbeSettings.from_env()
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     database = _database()
     _ready(database)
     click.echo("scheduler started; Ctrl-C to stop", err=True)
     sched = build_scheduler(database, env, background=False, start_now=True)
     add_content_job(sched, database, content_root())
+    add_probe_job(sched, database)
     try:
         sched.start()
     except (KeyboardInterrupt, SystemExit):
@@ -188,3 +194,13 @@ main.add_command(content)
 from ratecard.history_cli import history  # noqa: E402
 
 main.add_command(history)
+from ratecard.probes_cli import probe, probes  # noqa: E402
+
+main.add_command(probe)
+main.add_command(probes)
+from ratecard.export_cli import export  # noqa: E402
+
+main.add_command(export)
+from ratecard.verdicts_cli import verdicts  # noqa: E402
+
+main.add_command(verdicts)

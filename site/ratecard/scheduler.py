@@ -28,6 +28,7 @@ def sync_job(db: Database, source_name: str, url: str) -> None:
         log.info("skipped: %s", exc)
         return
     (log.info if summary.ok else log.warning)("%s", summary.line())
+    alerts_job(db)                         # the new change events' webhooks, right away
 
 
 def build_scheduler(db: Database, settings: dict[str, object], *, background: bool,
@@ -48,7 +49,49 @@ def build_scheduler(db: Database, settings: dict[str, object], *, background: bo
             name=f"sync {source.name}", args=(db, source.name, urls[source.name]),
             replace_existing=True, **extra,
         )
+    add_open_data_jobs(scheduler, db)
+    add_verdicts_job(scheduler, db)
     return scheduler
+
+
+ALERT_TICK_SECONDS = 60
+
+
+def alerts_job(db: Database) -> None:
+    """Queue webhooks for new change events and send what is due (retries included)."""
+    from ratecard.services.alerts import run_alerts
+
+    try:
+        report = run_alerts(db)
+    except Exception:                      # a webhook bug must never stop the scheduler
+        log.exception("alerts failed")
+        return
+    if report.delivered or report.retrying or report.failed:
+        log.info("%s", report.line())
+
+
+def export_job(db: Database) -> None:
+    from ratecard.services.export import default_dir, write_exports
+
+    try:
+        log.info("export: %s", write_exports(db, default_dir()).line())
+    except Exception:
+        log.exception("export failed")
+
+
+def add_open_data_jobs(scheduler: BaseScheduler, db: Database) -> None:
+    """Webhook deliveries every minute; the dump nightly at 03:00 UTC, and soon after start
+    when there is none yet (a fresh site serves one within minutes)."""
+    from apscheduler.triggers.cron import CronTrigger
+
+    from ratecard.services.export import DUMP_NAME, default_dir
+
+    scheduler.add_job(alerts_job, "interval", seconds=ALERT_TICK_SECONDS, id="alerts",
+                      name="alerts", args=(db,), replace_existing=True)
+    extra = {} if (default_dir() / DUMP_NAME).exists() else {
+        "next_run_time": dt.datetime.now(dt.UTC) + dt.timedelta(minutes=3)}
+    scheduler.add_job(export_job, CronTrigger(hour=3, timezone=dt.UTC), id="export",
+                      name="nightly export", args=(db,), replace_existing=True, **extra)
 
 
 CONTENT_INTERVAL_MINUTES = 10
@@ -71,3 +114,50 @@ def add_content_job(scheduler: BaseScheduler, db: Database, root: object) -> Non
         content_job, "interval", minutes=CONTENT_INTERVAL_MINUTES, id="content:import",
         name="content import", args=(db, str(root)), replace_existing=True,
     )
+
+
+PROBE_TICK_MINUTES = 30
+
+
+def probe_job(db: Database) -> None:
+    """Every model whose last probe cycle is older than its interval, under the per-provider
+    lock (a provider another process is probing is skipped, as a busy sync is)."""
+    from ratecard.probes.endpoints import ProbeSettings
+    from ratecard.services.probes import run_due
+
+    try:
+        run_due(db, ProbeSettings.from_env())
+    except Exception:                      # a probe bug must never stop the scheduler
+        log.exception("probe job failed")
+
+
+def add_probe_job(scheduler: BaseScheduler, db: Database) -> None:
+    """Look for due models every 30 minutes (or the interval, when shorter), each tick
+    started at a random moment up to the jitter later: calls never line up on the hour."""
+    from ratecard.probes.endpoints import ProbeSettings
+
+    settings = ProbeSettings.from_env()
+    minutes = min(PROBE_TICK_MINUTES, settings.interval_hours * 60)
+    scheduler.add_job(
+        probe_job, "interval", minutes=minutes, id="probes", name="probes", args=(db,),
+        jitter=min(settings.jitter_seconds, int(minutes * 30)), replace_existing=True,
+    )
+
+
+def verdicts_job(db: Database) -> None:
+    """Judge the week that ended yesterday (UTC) against the week before (idempotent)."""
+    from ratecard.services.verdicts import run_verdicts
+
+    try:
+        day = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
+        log.info("verdicts: %d for the week ending %s", len(run_verdicts(db, day)), day)
+    except Exception:                      # a verdict bug must never stop the scheduler
+        log.exception("verdicts failed")
+
+
+def add_verdicts_job(scheduler: BaseScheduler, db: Database) -> None:
+    """Weekly, Mondays 04:00 UTC: the week is whole and the night's syncs are done."""
+    from apscheduler.triggers.cron import CronTrigger
+
+    scheduler.add_job(verdicts_job, CronTrigger(day_of_week="mon", hour=4, timezone=dt.UTC),
+                      id="verdicts", name="weekly verdicts", args=(db,), replace_existing=True)

@@ -34,10 +34,11 @@ def run(host: str, port: int) -> None:
     scheduler = None
     if not app.config["RATECARD_OFFLINE"]:
         from ratecard.content import content_root
-        from ratecard.scheduler import add_content_job, build_scheduler
+        from ratecard.scheduler import add_content_job, add_probe_job, build_scheduler
 
         scheduler = build_scheduler(database, app.config, background=True, start_now=True)
         add_content_job(scheduler, database, content_root())
+        add_probe_job(scheduler, database)      # measures nothing until a provider key is set
         scheduler.start()
     try:
         server = make_server(host, port, app, threaded=True)

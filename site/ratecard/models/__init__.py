@@ -1,16 +1,21 @@
 """All mapped tables; importing this package registers them on Base.metadata."""
 from ratecard.models.accounts import AuditEntry, EditorSession, LoginAttempt, User
+from ratecard.models.alerts import AlertAttempt, AlertDelivery, AlertSubscription
 from ratecard.models.capabilities import Capability
 from ratecard.models.catalog import Model, ModelAlias, Provider
 from ratecard.models.content import ContentPage, ContentRevision, MediaFile
 from ratecard.models.facts import ModelFact
+from ratecard.models.live_tests import LiveTest
 from ratecard.models.pricing import Disagreement, Price
+from ratecard.models.probes import ProbeRun, ProbeSummary
 from ratecard.models.sync import ChangeEvent, QuarantinedChange, SyncLock, SyncPayload, SyncRun
+from ratecard.models.verdicts import Verdict
 
 __all__ = [
+    "AlertAttempt", "AlertDelivery", "AlertSubscription",
     "AuditEntry", "ContentPage", "ContentRevision", "EditorSession", "LoginAttempt",
     "MediaFile", "User",
     "Capability", "ChangeEvent", "Disagreement", "Model", "ModelAlias", "ModelFact", "Price",
-    "Provider",
-    "QuarantinedChange", "SyncLock", "SyncPayload", "SyncRun",
+    "ProbeRun", "ProbeSummary", "Provider",
+    "QuarantinedChange", "SyncLock", "SyncPayload", "SyncRun", "LiveTest", "Verdict",
 ]

@@ -10,6 +10,7 @@ from sqlalchemy.sql import Select
 
 from ratecard.models import ChangeEvent, QuarantinedChange, SyncRun
 from ratecard.models.probes import ProbeRun
+from ratecard.models.verdicts import Verdict
 
 
 @cache
@@ -24,6 +25,8 @@ def _statement() -> Select[tuple[object, ...]]:
         select(func.max(ChangeEvent.id)).scalar_subquery(),
         select(func.max(QuarantinedChange.decided_at)).scalar_subquery(),
         select(func.max(ProbeRun.id)).scalar_subquery(),     # availability sections
+        # weekly verdicts (a re-run week replaces its row: the newest computation counts)
+        select(func.max(Verdict.computed_at)).scalar_subquery(),
         *content_stamp_columns())
 
 
@@ -31,10 +34,13 @@ def data_version(session: Session) -> tuple[str, dt.datetime | None]:
     """(opaque version tag, when the data last changed). One query."""
     from ratecard.queries.content import content_stamp_of  # it imports this module
 
-    run_id, finished, event_id, decided, probe_id, *content = session.execute(_statement()).one()
+    run_id, finished, event_id, decided, probe_id, verdict_at, *content = session.execute(
+        _statement()).one()
     content_tag, content_changed = content_stamp_of(content)
     stamp = max((t for t in (finished, decided, content_changed) if t is not None), default=None)
     if stamp is not None and stamp.tzinfo is None:
         stamp = stamp.replace(tzinfo=dt.UTC)
     decided_tag = decided.timestamp() if decided else 0
-    return f"{run_id or 0}.{event_id or 0}.{decided_tag}.{probe_id or 0}.{content_tag}", stamp
+    verdict_tag = verdict_at.timestamp() if verdict_at else 0
+    return (f"{run_id or 0}.{event_id or 0}.{decided_tag}.{probe_id or 0}.{verdict_tag}."
+            f"{content_tag}"), stamp

@@ -8,8 +8,10 @@ from flask import Blueprint, Response, jsonify, url_for
 
 from ratecard.models import Capability, Model, Price
 from ratecard.queries import models as q
+from ratecard.queries import point_in_time
 from ratecard.queries.facts import fact_disagreements
 from ratecard.queries.held import pending as pending_held
+from ratecard.web import api_params
 from ratecard.web.errors import problem
 from ratecard.web.session import db_session
 
@@ -59,13 +61,25 @@ def _find(provider: str, name: str) -> Model | Response:
     return model
 
 
+@bp.get("/models/<provider>/<path:name>/availability")
+def model_availability(provider: str, name: str) -> Response:
+    """Probe statistics per window (24h, 7d, 30d) and the last run; nulls where nothing
+    was measured (queries.availability)."""
+    from ratecard.queries.availability import availability
+
+    model = _find(provider, name)
+    if isinstance(model, Response):
+        return model
+    stats = availability(db_session(), model.id, dt.datetime.now(dt.UTC))
+    return jsonify(stats.as_json(model.canonical_id))
+
+
 @bp.get("/models/<provider>/<path:name>/prices")
 def model_prices(provider: str, name: str) -> Response:
     model = _find(provider, name)
     if isinstance(model, Response):
         return model
-    history = q.price_history(db_session(), model.id)
-    return jsonify({"model": model.canonical_id, "prices": [price_json(p) for p in history]})
+    return jsonify(api_models.prices_body(model))     # ?at=, ?meter=, ?source=
 
 
 @bp.get("/models/<provider>/<path:name>")
@@ -74,13 +88,13 @@ def model_detail(provider: str, name: str) -> Response:
     if isinstance(model, Response):
         return model
     session = db_session()
-    prices = q.current_prices(session, model.id)
-    shown = q.shown_prices(prices)
-    caps = q.current_capabilities(session, model.id)
+    at = api_params.instant()             # the rows in force then; None: now
     body = model_json(model)
-    body["prices"] = [dict(price_json(p), shown=shown.get(
-        (p.meter, p.unit, p.conditions_key)) is p) for p in prices]
-    body["capabilities"] = [capability_json(c) for c in caps]
+    body["at"] = _iso(at)
+    body["prices"] = [dict(price_json(p), shown=shown)
+                      for p, shown in point_in_time.prices_at(session, model, at)]
+    body["capabilities"] = [capability_json(c)
+                            for c, _ in point_in_time.capabilities_at(session, model.id, at)]
     body["disagreements"] = [
         {"meter": d.meter, "unit": d.unit, "conditions_key": d.conditions_key,
          "low": _amount(d.low), "high": _amount(d.high), "amounts": d.amounts}
@@ -91,3 +105,8 @@ def model_detail(provider: str, name: str) -> Response:
     body["links"] = {"prices": url_for("api.model_prices", provider=model.provider.slug,
                                        name=model.canonical_id.split("/", 1)[1])}
     return jsonify(body)
+
+
+# The other operations live in modules of their own, registered on this blueprint.
+from ratecard.web import (  # noqa: E402,F401,I001
+    api_changes, api_cost, api_docs, api_models, api_policy, api_providers)
