@@ -4,6 +4,7 @@ Screenshots of the main pages land in tests/screenshots/ (desktop/phone x light/
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -215,8 +216,9 @@ def test_catalog_sort_by_input_price(page) -> None:
     after = catalog_rows(page)
     assert after != before
     cells = page.locator("table.catalog tbody tr td:nth-child(4)").all_inner_texts()
-    amounts = [Decimal(c.strip().lstrip("$").replace(",", "")) for c in cells
-               if c.strip().startswith("$")]
+    # the listed amount leads the cell (a disagreement marker may follow it)
+    amounts = [Decimal(found.group(1).replace(",", "")) for c in cells
+               if (found := re.match(r"\$([\d,]+(?:\.\d+)?)", c.strip()))]
     assert len(amounts) > 2 and amounts == sorted(amounts)
 
 
