@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import random
 import re
 from collections import defaultdict
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from ratecard import create_app
 from ratecard.db import Database
@@ -19,9 +18,9 @@ from ratecard.migrate import upgrade
 from ratecard.models import Model, Price, QuarantinedChange
 from ratecard.services.sync import run_sync
 from scrapers import litellm
+from tests.conftest import PG_URL, _reset_postgres
 from tests.upstream import upstream_glob
 
-PG_URL = os.environ.get("RATECARD_TEST_DATABASE_URL")
 SAMPLE = 60
 
 
@@ -33,11 +32,7 @@ def _day(name: str) -> dt.date:
 def replayed(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     series = sorted(upstream_glob("litellm", "*.json"), key=lambda p: _day(p.name))
     if PG_URL:
-        reset = Database(PG_URL)
-        with reset.engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        reset.dispose()
+        _reset_postgres(PG_URL)
         url = PG_URL
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('replay') / 'replay.db'}"

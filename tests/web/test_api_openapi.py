@@ -14,7 +14,6 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from openapi_spec_validator import validate
 from schemathesis.generation import GenerationMode
-from sqlalchemy import text
 
 from ratecard import create_app
 from ratecard.db import Database
@@ -22,9 +21,8 @@ from ratecard.migrate import upgrade
 from ratecard.services.sync import run_sync
 from ratecard.web.openapi_spec import operations, spec
 from scrapers import litellm
+from tests.conftest import PG_URL, _reset_postgres
 from tests.upstream import OWN
-
-PG_URL = os.environ.get("RATECARD_TEST_DATABASE_URL")
 
 
 @pytest.fixture(scope="module")
@@ -32,11 +30,7 @@ def api_app(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untype
     """The project's own LiteLLM cut, synced twice (so there is history and a change log);
     no rate limit (schemathesis sends thousands of requests from one address)."""
     if PG_URL:
-        reset = Database(PG_URL)
-        with reset.engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-        reset.dispose()
+        _reset_postgres(PG_URL)
         url = PG_URL
     else:
         url = f"sqlite:///{tmp_path_factory.mktemp('openapi') / 'api.db'}"
