@@ -157,3 +157,28 @@ def test_export_to_a_file_is_a_clear_error(catalog, tmp_path: Path, monkeypatch)
     blocker.write_text("x")
     result = CliRunner().invoke(export, [str(blocker)])
     assert result.exit_code == 2 and "is a file" in result.output
+
+
+
+def test_prices_csv_left_half_read_closes_its_cursor(catalog, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A client that hangs up (or a HEAD) after the first chunk: the streaming query's
+    cursor is closed with the response, not left for the garbage collector (on PostgreSQL a
+    server-side cursor left open warns, and holds its snapshot until then)."""
+    import gc
+    import sys
+
+    from ratecard.services import export as export_service
+
+    monkeypatch.setattr(export_service, "BATCH", 2)     # many chunks from a small catalog
+    _, app, _ = catalog
+    for method in ("GET", "HEAD"):
+        response = app.test_client().open("/export/prices.csv", method=method, buffered=False)
+        first = next(iter(response.response), b"")
+        assert method == "HEAD" or first.startswith(b"model,provider,meter")
+        response.close()
+        unraisable: list[object] = []
+        monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+        gc.collect()
+        monkeypatch.undo()
+        monkeypatch.setattr(export_service, "BATCH", 2)
+        assert not unraisable, [u.exc_value for u in unraisable]  # type: ignore[attr-defined]

@@ -56,14 +56,20 @@ def current_price_rows(session: Session) -> Iterator[tuple[str, ...]]:
              .order_by(Model.canonical_id, Price.meter, Price.unit, Price.conditions_key,
                        Price.source)
              .execution_options(yield_per=BATCH))
-    for price in session.execute(query):
-        conditions = _Row(price).conditions()
-        yield (price.canonical_id, price.provider_slug, price.meter, price.unit,
-               format(price.amount, "f"), price.currency,
-               *("" if conditions.get(c) is None else str(conditions[c])
-                 for c in CONDITION_COLUMNS),
-               _compact(conditions), price.source, "true" if price.shown else "false",
-               _iso(price.valid_from))
+    # `with`: a reader that hangs up mid-stream closes this generator, and the result's
+    # cursor (server-side on PostgreSQL) closes with it rather than at garbage collection.
+    with session.execute(query) as result:
+        yield from (_price_row(price) for price in result)
+
+
+def _price_row(price: Any) -> tuple[str, ...]:
+    conditions = _Row(price).conditions()
+    return (price.canonical_id, price.provider_slug, price.meter, price.unit,
+            format(price.amount, "f"), price.currency,
+            *("" if conditions.get(c) is None else str(conditions[c])
+              for c in CONDITION_COLUMNS),
+            _compact(conditions), price.source, "true" if price.shown else "false",
+            _iso(price.valid_from))
 
 
 def csv_chunks(session: Session) -> Iterator[str]:
@@ -113,7 +119,8 @@ def _by_model(rows: Iterable[Any]) -> Iterator[tuple[int, list[_Row]]]:
 
 
 def _rows(session: Session, query: Any) -> Iterator[Any]:
-    return iter(session.execute(query.execution_options(yield_per=BATCH)))
+    with session.execute(query.execution_options(yield_per=BATCH)) as result:
+        yield from result
 
 
 def dump_lines(session: Session, generated_at: dt.datetime) -> Iterator[dict[str, object]]:
