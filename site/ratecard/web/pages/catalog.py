@@ -16,8 +16,9 @@ from ratecard.web.public import bp
 from ratecard.web.session import db_session
 
 CONTEXT_CHOICES = (8_000, 32_000, 128_000, 200_000, 1_000_000)
-# First click on a column sorts the way people read it: cheapest, biggest, newest first.
-FIRST_DIRECTION = {"context": "desc", "released": "desc"}
+# First click on a column sorts the way people read it: cheapest, biggest, newest,
+# most available first (p50 latency: fastest, so ascending).
+FIRST_DIRECTION = {"context": "desc", "released": "desc", "availability": "desc"}
 
 
 # -- the page ---------------------------------------------------------------------------------
