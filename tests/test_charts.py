@@ -82,7 +82,7 @@ def test_hover_on_every_step_says_unchanged_since_in_words():
     assert trace["customdata"] == [
         "input, litellm: $5.00, from 2024-07-20 until 2025-01-19"] * 2 + [
         "input, litellm: $2.50 (was $5.00), unchanged since 2025-01-19"] * 2
-    assert trace["marker"]["size"] == [7, 0, 7, 0]            # markers only at changes
+    assert trace["marker"]["size"] == [0, 0, 7, 0]            # markers only at changes
     assert trace["hovertemplate"] == "%{customdata}<extra></extra>"
     layout = build()["layout"]
     assert layout["hovermode"] == "x unified" and layout["hoverdistance"] == -1
@@ -106,7 +106,7 @@ def test_gap_breaks_the_line():
     assert [s.before for s in items] == [None, None]
     xs, ys, _texts, sizes = charts.step_points(items, NOW, "input", money)
     assert ys == [1.0, 1.0, None, 2.0, 2.0]
-    assert xs[2] is None and sizes == [7, 0, 0, 7, 0]
+    assert xs[2] is None and sizes == [0, 0, 0, 0, 0]       # a return is not a change
 
 
 def test_repeated_rows_of_one_price_are_one_step():

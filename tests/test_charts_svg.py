@@ -148,6 +148,15 @@ def test_words_unchanged_since_and_disagreements():
         "differ: openrouter $3.00.",
         "Output (per 1M tokens): $10.00, unchanged since 2025-01-19 (litellm).",
     ]
+    agreeing = SEGMENTS + [
+        Segment("output", "1M_tokens", "openrouter", D("10"), day("2026-08-18"), None),
+        Segment("output", "1M_tokens", "modelsdev", D("10.00"), day("2026-08-20"), None)]
+    rank = ["litellm", "openrouter", "modelsdev"].index
+    assert charts_svg.since_lines(agreeing, order=ORDER[1:], rank=rank,
+                                  meter_label=str, unit_label=str, source_label=str,
+                                  money=money) == [
+        "output (1M_tokens): $10.00, unchanged since 2025-01-19 (litellm); 2 other sources "
+        "agree."]
     withdrawn = [Segment("input", "1M_tokens", "litellm", D("1"), day("2025-01-01"),
                          day("2025-06-01"))]
     assert charts_svg.since_lines(withdrawn, order=ORDER, rank=RANK, meter_label=str,

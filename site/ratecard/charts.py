@@ -117,9 +117,10 @@ def step_points(items: list[Step], now: dt.datetime, label: str,
                 ) -> tuple[list[str | None], list[float | None], list[str | None], list[int]]:
     """x, y, hover texts and marker sizes of one source's steps (line_shape "hv").
 
-    Each step has a point where it starts (a marker: a change) and one a second before it
-    ends (no marker), both carrying the step's text: wherever the pointer is along a flat
-    line, the nearest point belongs to that step, so the hover tells its price and dates.
+    Each step has a point where it starts (a marker when it is a change, not a source's
+    first listing) and one a second before it ends (no marker), both carrying its text:
+    wherever the pointer is along a flat line, the nearest point belongs to that step, so
+    the hover tells its price and dates.
     A gap between steps (price withdrawn, later back) breaks the line.
     """
     xs: list[str | None] = []
@@ -135,7 +136,7 @@ def step_points(items: list[Step], now: dt.datetime, label: str,
         text = step_text(step, label, money)
         end = step.end or max(now, step.start)
         last = max(step.start, end - dt.timedelta(seconds=1))
-        for when, size in ((step.start, 7), (last, 0)):
+        for when, size in ((step.start, 7 if step.before is not None else 0), (last, 0)):
             xs.append(_x(when))
             ys.append(float(step.amount))           # drawing only
             texts.append(text)

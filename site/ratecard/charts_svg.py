@@ -53,6 +53,9 @@ def since_lines(segments: Iterable[Segment], *, order: list[tuple[str, str]],
                 f"({source_label(src)})")
         others = [f"{source_label(o)} {money(s.amount)}" for o, s in current[1:]
                   if s.amount != step.amount]
+        agree = len(current) - 1 - len(others)
+        if agree:
+            line += f"; {agree} other source{'s agree' if agree > 1 else ' agrees'}"
         if others:
             line += "; other sources differ: " + ", ".join(others)
         lines.append(line + ".")
