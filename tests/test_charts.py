@@ -41,35 +41,59 @@ def test_figure_is_valid_plotly():
     go.Figure(figure)          # raises on anything outside Plotly's schema
 
 
-def test_one_step_trace_per_source_and_meter():
+def test_one_chart_meters_as_traces_sources_as_dashes():
+    """Meters that share a unit share one panel: a trace per meter and source, the colour
+    naming the meter and the dash the source."""
     figure = build()
     traces = figure["data"]
-    assert [(t["yaxis"], t["name"]) for t in traces] == [
-        ("y", "litellm"), ("y", "openrouter"), ("y2", "litellm")]
+    assert {t["yaxis"] for t in traces} == {"y"} and "yaxis2" not in figure["layout"]
+    assert sorted(t["name"] for t in traces) == [
+        "input, litellm", "input, openrouter", "output, litellm"]
     assert all(t["line"]["shape"] == "hv" for t in traces)
-    # one legend entry per source, shared across subplots
-    assert [t["showlegend"] for t in traces] == [True, True, False]
+    colour = {t["name"]: t["line"]["color"] for t in traces}
+    assert colour["input, litellm"] == colour["input, openrouter"] != colour["output, litellm"]
+    dash = {t["name"]: t["line"]["dash"] for t in traces}
+    assert dash["input, litellm"] == dash["output, litellm"] != dash["input, openrouter"]
 
 
-def test_step_points_extend_to_now_and_texts_are_exact():
-    trace = build()["data"][0]
-    assert trace["x"] == ["2024-07-20 00:00:00", "2025-01-19 00:00:00", "2026-08-22 00:00:00"]
-    assert trace["y"] == [5.0, 2.5, 2.5]
-    assert trace["customdata"] == ["$5.00", "$2.50", "$2.50"]
-
-
-def test_changes_are_annotated():
-    annotations = build()["layout"]["annotations"]
-    texts = sorted(a["text"] for a in annotations)
-    assert texts == ["$15.00 → $10.00", "$5.00 → $2.50"]
-    assert {a["yref"] for a in annotations} == {"y", "y2"}
-
-
-def test_range_selector_and_shared_axis():
-    layout = build()["layout"]
-    buttons = layout["xaxis"]["rangeselector"]["buttons"]
-    assert buttons[-1]["step"] == "all" and len(buttons) >= 3
+def test_incompatible_units_get_a_small_panel_of_their_own():
+    segments = SEGMENTS + [charts.Segment("image", "image", "litellm", D("0.04"),
+                                          day("2025-03-01"), None)]
+    figure = charts.history_figure(segments, now=NOW, money=money,
+                                   order=[("input", "1M_tokens"), ("image", "image")])
+    go.Figure(figure)
+    layout = figure["layout"]
+    assert [t["yaxis"] for t in figure["data"]].count("y2") == 1
     assert layout["xaxis2"]["matches"] == "x"
+    top, small = layout["yaxis"]["domain"], layout["yaxis2"]["domain"]
+    assert small[1] < top[0]                                     # no overlap
+    assert (top[1] - top[0]) > (small[1] - small[0])
+    # dates only under the last panel: no year label runs into the next panel
+    assert layout["xaxis"]["showticklabels"] is False and layout["xaxis2"]["showticklabels"]
+
+
+def test_hover_on_every_step_says_unchanged_since_in_words():
+    """Every step has points at both ends carrying its text, so hovering anywhere along a
+    flat line (hovermode x unified, no distance cut-off) names that step's price."""
+    trace = next(t for t in build()["data"] if t["name"] == "input, litellm")
+    assert trace["x"] == ["2024-07-20 00:00:00", "2025-01-18 23:59:59",
+                          "2025-01-19 00:00:00", "2026-08-21 23:59:59"]
+    assert trace["y"] == [5.0, 5.0, 2.5, 2.5]
+    assert trace["customdata"] == [
+        "input, litellm: $5.00, from 2024-07-20 until 2025-01-19"] * 2 + [
+        "input, litellm: $2.50 (was $5.00), unchanged since 2025-01-19"] * 2
+    assert trace["marker"]["size"] == [0, 0, 7, 0]            # markers only at changes
+    assert trace["hovertemplate"] == "%{customdata}<extra></extra>"
+    layout = build()["layout"]
+    assert layout["hovermode"] == "x unified" and layout["hoverdistance"] == -1
+
+
+def test_no_plotly_range_selector_or_mode_bar():
+    """The range buttons are HTML (reachable by keyboard); Plotly's own are gone."""
+    layout = build()["layout"]
+    assert "rangeselector" not in layout["xaxis"]
+    assert charts.CONFIG["displayModeBar"] is False
+    assert not layout.get("annotations")
 
 
 def test_gap_breaks_the_line():
@@ -78,9 +102,21 @@ def test_gap_breaks_the_line():
                        day("2025-02-01")),
         charts.Segment("input", "1M_tokens", "litellm", D("2"), day("2025-03-01"), None),
     ]
-    xs, ys, _texts, changes = charts.step_trace(segments, NOW, money)
+    items = charts.steps(segments)[("input", "1M_tokens", "litellm")]
+    assert [s.before for s in items] == [None, None]
+    xs, ys, _texts, sizes = charts.step_points(items, NOW, "input", money)
     assert ys == [1.0, 1.0, None, 2.0, 2.0]
-    assert xs[2] is None and changes == []
+    assert xs[2] is None and sizes == [0, 0, 0, 0, 0]       # a return is not a change
+
+
+def test_repeated_rows_of_one_price_are_one_step():
+    segments = [
+        charts.Segment("input", "1M_tokens", "litellm", D("1"), day("2025-01-01"),
+                       day("2025-02-01")),
+        charts.Segment("input", "1M_tokens", "litellm", D("1.0"), day("2025-02-01"), None),
+    ]
+    (step,) = charts.steps(segments)[("input", "1M_tokens", "litellm")]
+    assert (step.start, step.end, step.before) == (day("2025-01-01"), None, None)
 
 
 def test_nothing_to_draw():
@@ -95,21 +131,20 @@ def test_figure_json_is_safe_inside_a_script_element():
     assert json.loads(text)["layout"]["title"]["text"] == "</script><b>&"
 
 
-def test_max_rows():
-    segments = [charts.Segment(f"m{i}", "1M_tokens", "litellm", D(i + 1), day("2025-01-01"),
-                               None) for i in range(9)]
-    figure = charts.history_figure(segments, now=NOW, max_rows=4)
+def test_max_panels():
+    segments = [charts.Segment("input", f"u{i}", "litellm", D(i + 1), day("2025-01-01"),
+                               None) for i in range(5)]
+    figure = charts.history_figure(segments, now=NOW, max_panels=2)
     assert figure is not None
-    assert len(figure["data"]) == 4 and "yaxis4" in figure["layout"]
-    assert figure["layout"]["height"] == 90 + charts.ROW_HEIGHT * 4
+    assert len(figure["data"]) == 2 and "yaxis2" in figure["layout"]
+    assert "yaxis3" not in figure["layout"]
 
 
 def test_sources_on_the_same_price_stay_distinguishable():
-    """Sources that agree draw on top of each other: each has its own dash and marker, and
+    """Sources that agree draw on top of each other: each has its own dash and width, and
     the y values stay the exact prices (no offset)."""
-    traces = [t for t in build()["data"] if t["yaxis"] == "y"]
+    traces = [t for t in build()["data"] if t["name"].startswith("input")]
     assert len({t["line"]["dash"] for t in traces}) == len(traces)
-    assert len({t["marker"]["symbol"] for t in traces}) == len(traces)
     # wider lines first, so a thinner dashed line shows on top of them
     widths = [t["line"]["width"] for t in traces]
     assert widths == sorted(widths, reverse=True)

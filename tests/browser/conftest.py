@@ -223,11 +223,21 @@ def goto(page, path: str, status: int = 200, charts: bool = True):  # type: igno
 
 
 def wait_for_charts(page, timeout: float = 10_000) -> int:  # type: ignore[no-untyped-def]
-    """Wait until every chart container ([data-chart]) has its Plotly SVG; returns how many."""
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('[data-chart]')]"
-        ".every(n => n.querySelector('svg.main-svg'))", timeout=timeout)
-    return page.locator("[data-chart]").count()
+    """Wait until every chart container ([data-chart]) has its Plotly SVG; returns how many.
+    A chart that loads plotly.js only when it is reached (the profile's) is scrolled into
+    view first, one at a time, as a reader would; the page is scrolled back to the top."""
+    count = page.locator("[data-chart]").count()
+    for index in range(count):
+        page.evaluate("""i => { const n = document.querySelectorAll('[data-chart]')[i];
+                                const fold = n.closest('details');
+                                if (fold) { fold.open = true; }
+                                (n.closest('[data-chart-box]') || n).scrollIntoView(); }""",
+                      index)
+        page.wait_for_function(
+            "i => document.querySelectorAll('[data-chart]')[i].querySelector('svg.main-svg')",
+            arg=index, timeout=timeout)
+    page.evaluate("() => window.scrollTo(0, 0)")
+    return count
 
 
 def horizontal_overflow(page) -> int:  # type: ignore[no-untyped-def]

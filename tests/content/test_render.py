@@ -194,3 +194,21 @@ def test_sanitizer_alone_strips_what_markdown_never_produces(html):
     assert_inert(cleaned, html)
     assert "//evil" not in cleaned and "/media/../" not in cleaned
     assert 'class="evil"' not in cleaned and 'class="x y"' not in cleaned
+
+
+def test_tables_are_wrapped_in_their_own_scroll_box():
+    """A wide editorial table scrolls inside a focusable box, not the page (phones); the
+    box is made at render time, and an author cannot fake or bend its attributes."""
+    html = render("Before.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\nAfter.\n\n"
+                  "> | c |\n> |---|\n> | 3 |\n").body_html
+    boxes = re.findall(r'<div [^>]*class="table-wrap"[^>]*>\s*<table>', html)
+    assert len(boxes) == 2, html
+    assert 'tabindex="0"' in boxes[0] and 'role="region"' in boxes[0]
+    assert html.index("Before.") < html.index("table-wrap") < html.index("After.")
+    assert html.count("<table>") == html.count('class="table-wrap"') == 2
+    # attributes only the renderer sets: a raw tag an author types stays text
+    forged = render('<div class="table-wrap" tabindex="5" role="alert">x</div>').body_html
+    assert "<div" not in forged and "&lt;div" in forged
+    cleaned = sanitize('<div tabindex="7" role="alert" aria-label="x">y</div>')
+    assert sorted(re.findall(r'(\w[\w-]*)="([^"]*)"', cleaned)) == sorted(
+        [("tabindex", "0"), ("role", "region"), ("aria-label", "Table, scrolls sideways")])

@@ -332,14 +332,33 @@ def test_chart_is_a_step_line_per_source(site_client, site_db):
         model = model_by_id(session, "openai/gpt-4o")
         sources = set(session.scalars(select(Price.source).where(
             Price.model_id == model.id, Price.meter == "input", Price.conditions_key == "")))
-    inputs = [t for t in figure["data"] if t["yaxis"] == "y"]
+    inputs = [t for t in figure["data"] if t["name"].startswith("Input,")]
     assert len(inputs) == len(sources) == len({t["legendgroup"] for t in inputs})
     assert {t["legendgroup"] for t in inputs} == sources
-    assert figure["layout"]["xaxis"]["rangeselector"]["buttons"]
-    assert re.search(r'data-chart="chart-history"\s+role="figure"\s+aria-label="[^"]+"', history)
+    # token meters share one panel; no Plotly range selector (the buttons are HTML)
+    assert {t["yaxis"] for t in figure["data"] if t["name"].startswith(("Input,", "Output,"))
+            } == {"y"}
+    assert "rangeselector" not in figure["layout"]["xaxis"]
+    assert re.search(r'data-chart="chart-history"[^>]*\srole="figure"\s+aria-label="[^"]+"',
+                     history)
     assert "<caption>Price history of gpt-4o" in history
-    plotly = page.index("plotly.min.js")
-    assert plotly < page.index("site.js") and plotly < page.index("</head>")
+
+
+def test_first_load_is_the_svg_chart_and_plotly_waits(site_client, site_db):
+    """The profile draws its history as an SVG in the HTML and names plotly.min.js only
+    for site.js to fetch later: no <script src=...plotly> anywhere in the page."""
+    need(site_db, "openai/gpt-4o")
+    page = get(site_client, "/models/openai/gpt-4o")
+    assert not re.search(r"<script[^>]+plotly", page)
+    history = section(page, "history")
+    assert re.search(r'data-chart="chart-history" data-plotly="/assets/\w+/plotly\.min\.js"',
+                     history)
+    svg = re.search(r'<svg class="price-svg".*?</svg>', history, re.S).group(0)
+    assert 'role="img"' in svg and "<title" in svg and "<desc" in svg
+    assert re.search(r"unchanged since \d{4}-\d\d-\d\d", svg)
+    assert re.search(r'<li>Input \(per 1M tokens\): \$[\d.,]+, unchanged since', history)
+    assert '<div class="range-buttons" role="group"' in history
+    assert history.count("data-range=") == 4
 
 
 def test_prices_csv(site_client, site_db):

@@ -35,7 +35,7 @@ from markupsafe import Markup
 
 from ratecard.content import Catalog, Problem
 from ratecard.content.limits import Refusal, refusal
-from ratecard.content.sanitize import MEDIA_SRC, is_external, sanitize
+from ratecard.content.sanitize import MEDIA_SRC, TABLE_BOX, is_external, sanitize
 from ratecard.content.shortcodes import expand
 
 log = logging.getLogger(__name__)
@@ -69,6 +69,16 @@ class _Finish(Treeprocessor):
     catalog: Catalog | None = None
 
     def run(self, root: etree.Element) -> None:
+        # A wide table scrolls inside its own box, never the page (on a phone): wrapped
+        # here, so every page that shows content gets it, not only those with the CSS.
+        for parent in list(root.iter()):
+            for index, child in enumerate(list(parent)):
+                if child.tag == "table":
+                    box = etree.Element("div", {"class": "table-wrap", **TABLE_BOX})
+                    box.tail, child.tail = child.tail, None
+                    parent.remove(child)
+                    box.append(child)
+                    parent.insert(index, box)
         for link in root.iter("a"):
             if is_external(link.get("href", "")):
                 link.set("rel", "noopener nofollow")

@@ -11,7 +11,8 @@ MEDIA_SRC = re.compile(r"^/media/([A-Za-z0-9][A-Za-z0-9._-]{0,199})$")
 _SAFE_SRC = re.compile(r"^/media/[A-Za-z0-9][A-Za-z0-9._-]{0,199}(\?v=[0-9a-f]{1,64})?$")
 _SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):")
 _CONTROL = re.compile(r"[\x00-\x20\x7f]+")
-CLASSES = {"a": {"footnote-ref", "footnote-backref", "headerlink"}, "div": {"footnote", "toc"}}
+CLASSES = {"a": {"footnote-ref", "footnote-backref", "headerlink"},
+           "div": {"footnote", "toc", "table-wrap"}}
 
 
 def safe_href(value: str) -> str | None:
@@ -27,6 +28,9 @@ def safe_href(value: str) -> str | None:
 
 def is_external(href: str) -> bool:
     return bool(re.match(r"^(https?:)?//", href.strip(), re.I))
+
+
+TABLE_BOX = {"tabindex": "0", "role": "region", "aria-label": "Table, scrolls sideways"}
 
 
 def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
@@ -50,6 +54,8 @@ def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
         return value if value in ("left", "center", "right") else None
     if attr == "rel":
         return "noopener nofollow"
+    if tag == "div" and attr in TABLE_BOX:   # a table's scroll box (render.py), fixed values
+        return TABLE_BOX[attr]
     if attr == "loading":
         return "lazy"
     if attr == "decoding":
@@ -67,7 +73,8 @@ _ATTRIBUTES = {
     "a": {"href", "title", "rel", "class"},
     "img": {"src", "alt", "title", "width", "height", "loading", "decoding"},
     **{f"h{n}": {"id"} for n in range(1, 7)},
-    "th": {"align"}, "td": {"align"}, "sup": {"id"}, "li": {"id"}, "div": {"class"},
+    "th": {"align"}, "td": {"align"}, "sup": {"id"}, "li": {"id"},
+    "div": {"class", *TABLE_BOX},
     "code": {"class"}, "ol": {"start"}, "abbr": {"title"},
 }
 CLEANER = nh3.Cleaner(

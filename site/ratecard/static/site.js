@@ -4,6 +4,9 @@
 
   // Dark mode: the page's dark colours (site.css) on every part of a figure that Plotly's
   // default light template would draw pale on dark or dark on dark.
+  // The meter colours of charts.py, lightened for a dark page (as site.css does for the SVG).
+  var DARK_METERS = { "#1f5fbf": "#7aa7ff", "#c2570c": "#f0883e", "#1a7f37": "#56d364",
+                      "#8250df": "#bc8cff", "#b42318": "#ff8a80", "#0e7490": "#39c5cf" };
   var DARK = { bg: "#0f1216", fg: "#e6e9ed", muted: "#a3acb7", grid: "#262d36",
                line: "#4a5360", button: "#232a33", active: "#3d5a8a" };
 
@@ -45,18 +48,142 @@
   }
 
   // Charts: figures are JSON built on the server (ratecard/charts.py), drawn by plotly.js.
+  // A page that names plotly in data-plotly (the profile) does not load it up front: it
+  // is fetched once a chart's box scrolls into view or the reader asks for it, and until
+  // then the server's SVG (charts_svg.py) stands in for it.
+  var plotlyLoad = null;
+
+  function loadPlotly(src) {
+    if (window.Plotly) { return Promise.resolve(window.Plotly); }
+    if (!plotlyLoad) {
+      plotlyLoad = new Promise(function (resolve, reject) {
+        var script = document.createElement("script");
+        script.src = src;
+        script.onload = function () { resolve(window.Plotly); };
+        script.onerror = function () { plotlyLoad = null; reject(new Error("plotly.js")); };
+        document.head.appendChild(script);
+      });
+    }
+    return plotlyLoad;
+  }
+
+  function drawChart(node) {
+    if (node.hasAttribute("data-drawn") || !window.Plotly) { return; }
+    var source = document.getElementById(node.getAttribute("data-chart"));
+    if (!source) { return; }
+    node.setAttribute("data-drawn", "");
+    var fig = JSON.parse(source.textContent);
+    fig.layout = fig.layout || {};
+    if (window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches) {
+      darkLayout(fig.layout);
+      (fig.data || []).forEach(function (trace) {
+        [trace.line, trace.marker].forEach(function (part) {
+          if (part && DARK_METERS[part.color]) { part.color = DARK_METERS[part.color]; }
+        });
+      });
+    }
+    // On a touch screen a drag should scroll the page, not zoom the chart.
+    if (window.matchMedia && window.matchMedia("(pointer: coarse)").matches) {
+      fig.layout.dragmode = false;
+    }
+    var config = { responsive: true, displaylogo: false };
+    if (node.hasAttribute("data-plotly")) { config.displayModeBar = false; }
+    window.Plotly.newPlot(node, fig.data, fig.layout, config).then(function () {
+      var box = node.closest("[data-chart-box]");
+      if (!box) { return; }
+      box.classList.add("interactive");
+      // The button that asked is gone now: keep the keyboard where the reader was.
+      var pressed = box.querySelector('[data-range][aria-pressed="true"]');
+      if (box.hasAttribute("data-asked") && pressed) { pressed.focus(); }
+    });
+  }
+
+  function rangeButtons(box, node) {
+    box.querySelectorAll("[data-range]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        if (!window.Plotly || !node.hasAttribute("data-drawn")) { return; }
+        var months = button.getAttribute("data-range");
+        var update = { "xaxis.autorange": true };
+        if (months !== "all") {
+          var end = new Date();
+          var start = new Date(end.getTime());
+          start.setUTCMonth(start.getUTCMonth() - parseInt(months, 10));
+          update = { "xaxis.range": [start.toISOString().slice(0, 10),
+                                     end.toISOString().slice(0, 10)] };
+        }
+        window.Plotly.relayout(node, update);
+        box.querySelectorAll("[data-range]").forEach(function (other) {
+          other.setAttribute("aria-pressed", other === button ? "true" : "false");
+        });
+      });
+    });
+  }
+
   function drawCharts() {
     var nodes = document.querySelectorAll("[data-chart]");
-    if (!nodes.length || !window.Plotly) { return; }
-    var dark = window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches;
+    var observer = null;
+    var waiting = [];
+    function fetchAndDraw(node) {
+      loadPlotly(node.getAttribute("data-plotly")).then(function () {
+        drawChart(node);
+      }).catch(function () { /* the SVG and the table stay */ });
+    }
+    if ("IntersectionObserver" in window) {
+      observer = new IntersectionObserver(function (entries) {
+        entries.forEach(function (entry) {
+          if (!entry.isIntersecting) { return; }
+          observer.unobserve(entry.target);
+          waiting.forEach(function (pair) {
+            if (pair[0] === entry.target) { fetchAndDraw(pair[1]); }
+          });
+        });
+      }, { rootMargin: "0px 0px 100px 0px" });
+    }
     nodes.forEach(function (node) {
-      var source = document.getElementById(node.getAttribute("data-chart"));
-      if (!source) { return; }
-      var fig = JSON.parse(source.textContent);
-      fig.layout = fig.layout || {};
-      if (dark) { darkLayout(fig.layout); }
-      window.Plotly.newPlot(node, fig.data, fig.layout, { responsive: true, displaylogo: false });
+      if (window.Plotly || !node.hasAttribute("data-plotly")) {
+        drawChart(node);
+        return;
+      }
+      var box = node.closest("[data-chart-box]");
+      var target = box || node;
+      if (box) {
+        var controls = box.querySelector(".chart-controls");
+        if (controls) { controls.hidden = false; }
+        var ask = box.querySelector("[data-load-chart]");
+        if (ask) {
+          ask.addEventListener("click", function () {
+            box.setAttribute("data-asked", "");
+            ask.disabled = true;
+            ask.textContent = "Loading the interactive chart…";
+            fetchAndDraw(node);
+          });
+        }
+        rangeButtons(box, node);
+      }
+      if (observer) {
+        waiting.push([target, node]);
+        observer.observe(target);
+      }
     });
+  }
+
+  // Folds: long sections sit in <details data-fold open>; on a narrow screen they start
+  // closed behind their summary (unless the address points into one), and open again
+  // when the window grows. Without JavaScript they simply stay open.
+  function folds() {
+    if (!window.matchMedia) { return; }
+    var narrow = window.matchMedia("(max-width: 40rem)");
+    var list = document.querySelectorAll("details[data-fold]");
+    function apply() {
+      var target = location.hash ? document.getElementById(location.hash.slice(1)) : null;
+      list.forEach(function (fold) {
+        fold.open = !narrow.matches || (target !== null && fold.contains(target));
+      });
+    }
+    if (list.length) {
+      apply();
+      if (narrow.addEventListener) { narrow.addEventListener("change", apply); }
+    }
   }
 
   // Live forms: a form with data-live="<json url>" re-asks the server (Decimal arithmetic
@@ -87,7 +214,7 @@
     });
   }
 
-  function ready() { drawCharts(); liveForms(); }
+  function ready() { folds(); drawCharts(); liveForms(); }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", ready);
   } else { ready(); }

@@ -17,7 +17,7 @@ from flask import Response, current_app, g, render_template, request, url_for
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import BuildError
 
-from ratecard import charts, costs
+from ratecard import charts, charts_svg, costs
 from ratecard.content.render import RenderedContent
 from ratecard.models import Model
 from ratecard.precedence import applicable
@@ -41,7 +41,7 @@ from ratecard.web.pages.profile_availability import availability_view
 from ratecard.web.public import bp
 from ratecard.web.session import db_session
 
-CHART_ROWS = 6             # subplots in the history chart
+CHART_METERS = 6           # meters in the history chart
 CSV_COLUMNS = ("model", "meter", "unit", "amount", "currency", "conditions", "source",
                "valid_from", "valid_to")
 
@@ -196,18 +196,26 @@ def profile_context(model: Model, editorial: RenderedContent | None) -> dict[str
         session, model, basis.amount, per_image, {m.id for m in elsewhere},
         version=version)
 
-    # The chart: standard-condition prices, one subplot per meter (at most CHART_ROWS), and
-    # beneath it exactly the same rows as a table.
+    # The chart: standard-condition prices of up to CHART_METERS meters, one panel per
+    # unit; first as an SVG drawn here, the interactive figure only when the reader gets
+    # there; beneath it exactly the same rows as a table.
     series = sorted({(p.meter, p.unit) for p in rows if p.conditions_key == ""},
                     key=lambda mu: (view.meter_sort(mu[0]), mu[1] != "1M_tokens", mu))
-    series = series[:CHART_ROWS]
+    series = series[:CHART_METERS]
     charted = set(series)
     base_history = [p for p in rows if p.conditions_key == "" and (p.meter, p.unit) in charted]
+    segments = [charts.Segment(p.meter, p.unit, p.source, p.amount, p.valid_from, p.valid_to)
+                for p in base_history]
     figure = charts.history_figure(
-        [charts.Segment(p.meter, p.unit, p.source, p.amount, p.valid_from, p.valid_to)
-         for p in base_history], now=now, order=series, max_rows=CHART_ROWS,
-        label=lambda m, u: f"{words.meter_label(m)}<br>{words.unit_label(u)}",
-        source_label=words.source_label, money=cached_money)
+        segments, now=now, order=series, meter_label=words.meter_label,
+        unit_label=words.unit_label, source_label=words.source_label, money=cached_money)
+    history_svg = charts_svg.history_svg(
+        segments, now=now, ident="history-svg", order=series, rank=precedence_rank,
+        title=f"Price history of {model.name}", meter_label=words.meter_label,
+        unit_label=words.unit_label, source_label=words.source_label, money=cached_money)
+    history_words = charts_svg.since_lines(
+        segments, order=series, rank=precedence_rank, meter_label=words.meter_label,
+        unit_label=words.unit_label, source_label=words.source_label, money=cached_money)
     history_table = sorted(base_history, key=lambda p: (
         view.meter_sort(p.meter), p.unit, precedence_rank(p.source), p.valid_from))
 
@@ -231,6 +239,7 @@ def profile_context(model: Model, editorial: RenderedContent | None) -> dict[str
         "chat_like": model.mode in words.CHAT_LIKE or (model.mode is None and rates.has_tokens),
         "image_mode": model.mode in words.IMAGE_MODES,
         "figure_json": charts.figure_json(figure) if figure else None,
+        "history_svg": history_svg, "history_words": history_words,
         "history_meters": [words.meter_label(m) for m, _ in series],
         "history_table": history_table,
         "capabilities": sorted(shown_caps.values(), key=lambda c: (not c.value, c.name)),
