@@ -20,6 +20,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from ratecard.models import Capability, Disagreement, Model, Price, Provider
 from ratecard.models.probes import ProbeSummary
+from ratecard.queries import image_prices
 from ratecard.queries.shown import (
     has_capability,
     image_only,
@@ -38,7 +39,7 @@ BADGE_CAPABILITIES = (
     "audio_input", "audio_output", "video_input", "web_search", "computer_use", "open_weights",
 )
 SORTS = ("name", "provider", "mode", "input", "output", "context", "released", "availability",
-         "p50")
+         "p50", *image_prices.IMAGE_SORTS)
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,8 @@ class Row:
     disagreements: dict[str, tuple[Decimal, Decimal]] = field(default_factory=dict)
     # Our probes' last 7 days (services.probes keeps probe_summaries): None = not measured
     probes: ProbeSummary | None = None
+    # Image models only: per-image, image-token and standard-image prices (queries.image_prices)
+    image: image_prices.ImagePrices | None = None
 
     @property
     def availability(self) -> Decimal | None:
@@ -194,6 +197,12 @@ def listing(session: Session, filters: Filters, sort: str = "name", descending: 
     count and the page a top-N sort (no window over every row); otherwise the total comes
     with the page (a window count), so costly filters run once."""
     joined = joins_prices(session)
+    if sort in image_prices.IMAGE_SORTS:      # computed costs: sorted in Python
+        ordered = image_prices.sorted_ids(session, conditions(filters), sort, descending)
+        start = (page - 1) * per_page if per_page else 0
+        chosen = ordered[start:start + per_page] if per_page else ordered
+        return Page(rows=rows_for(session, chosen), total=len(ordered), page=page,
+                    pages=max(1, math.ceil(len(ordered) / per_page)) if per_page else 1)
     split = bool(per_page) and sort not in ("input", "output") \
         and not filters.capabilities and filters.max_input_price is None
     if split:
@@ -260,8 +269,8 @@ def page_prices(session: Session, ids: Sequence[int]
 
 def rows_for(session: Session, ids: Sequence[int]) -> list[Row]:
     """Models with their shown prices and badge capabilities, in the order of `ids`.
-    Three small queries whatever the page (a statement pricing each row in SQL costs more
-    to build and hash than to run)."""
+    A few small queries whatever the page, two more when it lists image models (a
+    statement pricing each row in SQL costs more to build and hash than to run)."""
     if not ids:
         return []
     prices = page_prices(session, ids)
@@ -276,11 +285,13 @@ def rows_for(session: Session, ids: Sequence[int]) -> list[Row]:
     split = page_disagreements(session, ids)
     probes = {p.model_id: p for p in session.scalars(select(ProbeSummary).where(
         ProbeSummary.model_id.in_(list(ids))))}
+    images = image_prices.page_image_prices(session, [
+        (m.id, m.canonical_id) for m, *_ in found.values() if m.mode in IMAGE_MODES])
     return [Row(model=m, input=i, output=o, output_unit=u, capabilities=caps.get(m.id, []),
                 disagreements={k: v for k, v in {
                     "input": split.get((m.id, "input", "1M_tokens")),
                     "output": split.get((m.id, "image" if u == "image" else "output", u)),
-                }.items() if v is not None}, probes=probes.get(m.id))
+                }.items() if v is not None}, probes=probes.get(m.id), image=images.get(m.id))
             for m, i, o, u in (found[x] for x in ids if x in found)]
 
 

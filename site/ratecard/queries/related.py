@@ -22,6 +22,7 @@ from sqlalchemy import bindparam, select, true
 from sqlalchemy.orm import Session, contains_eager
 from sqlalchemy.sql import Select
 
+from ratecard.image_costs import ImageCost, Option, option_of, standard_cost
 from ratecard.models import Model, Price, Provider
 from ratecard.queries.shown import image_only
 
@@ -158,6 +159,20 @@ class Quote(NamedTuple):
     unit: str
     conditions_key: str
     amount: Decimal
+    computed: bool = False          # one image's cost worked out from image tokens
+
+
+def _option_key(cost: ImageCost) -> str:
+    return ";".join(f"{k}={v}" for k, v in (("quality", cost.quality), ("size", cost.size))
+                    if v is not None)
+
+
+def standard_quote(model: Model, cost: ImageCost | None, source: str = "") -> Quote | None:
+    """A model's standard image cost as the basis "similar models" compares by."""
+    if cost is None:
+        return None
+    return Quote(model.id, source, "image", "image", _option_key(cost), cost.amount,
+                 cost.computed)
 
 
 @dataclass(frozen=True)
@@ -237,6 +252,32 @@ def _shown_basis(rows: list[Quote], per_image: bool) -> dict[int, Quote]:
     return basis
 
 
+def _standard_basis(rows: list[Quote], ids: dict[int, str]) -> dict[int, Quote]:
+    """Per image models: one standard image's cost (ratecard.image_costs), from the
+    published per-image options, or computed from the image output token price."""
+    options: dict[int, dict[Option, Quote]] = {}
+    rates: dict[int, Quote] = {}
+    for quote in rows:
+        if quote.meter == "image" and image_only(quote.conditions_key):
+            options.setdefault(quote.model_id, {})[option_of(quote.conditions_key)] = quote
+        elif quote.meter == "output_image" and quote.conditions_key == "":
+            rates[quote.model_id] = quote
+    basis: dict[int, Quote] = {}
+    for model_id in options.keys() | rates.keys():
+        published = options.get(model_id, {})
+        rate = rates.get(model_id)
+        cost = standard_cost(ids[model_id], {k: q.amount for k, q in published.items()},
+                             rate.amount if rate else None)
+        if cost is None:
+            continue
+        if cost.computed:
+            basis[model_id] = Quote(model_id, rate.source if rate else "", "image", "image",
+                                    _option_key(cost), cost.amount, True)
+        else:
+            basis[model_id] = published[cost.option]
+    return basis
+
+
 def price_index(session: Session, modes: tuple[str | None, ...], per_image: bool,
                 version: str) -> PriceIndex:
     """The index for these modes at this data version (built once, then shared)."""
@@ -244,16 +285,22 @@ def price_index(session: Session, modes: tuple[str | None, ...], per_image: bool
     found = _INDEX.get(key)
     if found is not None:
         return found
-    meter, unit = ("image", "image") if per_image else ("input", TOKEN)
-    conditions = [] if per_image else [Price.conditions_key == ""]
+    if per_image:         # per-image options and the image-token price (computed costs)
+        wanted = [((Price.meter == "image") & (Price.unit == "image"))
+                  | ((Price.meter == "output_image") & (Price.unit == TOKEN)
+                     & (Price.conditions_key == ""))]
+    else:
+        wanted = [Price.meter == "input", Price.unit == TOKEN, Price.conditions_key == ""]
     rows = session.execute(select(
         Price.model_id, Price.source, Price.meter, Price.unit, Price.conditions_key,
         Price.amount, Model.canonical_id, Model.release_date).join(
         Model, Model.id == Price.model_id).where(
-        Model.mode.in_(modes), Price.meter == meter, Price.unit == unit,
-        Price.shown == true(), Price.valid_to.is_(None), *conditions)).all()
+        Model.mode.in_(modes), Price.shown == true(), Price.valid_to.is_(None),
+        *wanted)).all()
     about = {row[0]: (row[6], row[7]) for row in rows}
-    basis = _shown_basis([Quote(*row[:6]) for row in rows], per_image)
+    quotes = [Quote(*row[:6]) for row in rows]
+    basis = _standard_basis(quotes, {k: v[0] for k, v in about.items()}) if per_image \
+        else _shown_basis(quotes, per_image)
     entries = sorted(((q.amount, model_id, *about[model_id], q)
                       for model_id, q in basis.items()), key=lambda e: (e[0], e[1]))
     index = PriceIndex([e[0] for e in entries], entries)
@@ -266,8 +313,9 @@ def price_index(session: Session, modes: tuple[str | None, ...], per_image: bool
 
 def similar_models(session: Session, model: Model, target: Decimal, per_image: bool,
                    exclude: set[int], version: str, n: int = 5) -> list[tuple[Model, Quote]]:
-    """Models of the same kind whose shown input price (cheapest per-image price for image
-    models) is nearest to `target`, exactly (Decimal); ties go to the newest release.
+    """Models of the same kind whose shown input price (for image models the cost of one
+    standard image, published or computed) is nearest to `target`, exactly (Decimal); ties
+    go to the newest release.
     One suggestion per model family (gpt-image-1 at OpenAI and at Azure is one)."""
     modes = MODE_GROUPS.get(model.mode or "", (model.mode,))
     index = price_index(session, modes, per_image, version)

@@ -17,7 +17,7 @@ from flask import Response, current_app, g, render_template, request, url_for
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import BuildError
 
-from ratecard import charts, charts_svg, costs
+from ratecard import charts, charts_svg, costs, image_costs
 from ratecard.content.render import RenderedContent
 from ratecard.models import Model
 from ratecard.precedence import applicable
@@ -123,7 +123,8 @@ def profile_cost(provider: str, name: str) -> Response:
     current = [p for p in pq.price_rows(session, model.id) if p.valid_to is None]
     rates = view.cost_rates(view.rate_tables(current, [], model.mode))
     try:
-        job = calc.parse_job(request.args, rates, model.mode in words.IMAGE_MODES)
+        job = calc.parse_job(request.args, rates, model.mode in words.IMAGE_MODES,
+                             _standard_tokens(model, rates))
     except BadParameter as exc:
         return problem(400, "Bad calculator input", exc.description, parameter=exc.parameter)
     fields = calc.estimate_fields(costs.estimate(rates, job))
@@ -153,6 +154,21 @@ def profile(provider: str, name: str) -> Response | str:
     return page
 
 
+def _one_image(model: Model, rates: costs.Rates) -> list[image_costs.ImageCost]:
+    """One image at each quality and size: published, or computed from the provider's
+    image-token counts (image models only)."""
+    if model.mode not in words.IMAGE_MODES:
+        return []
+    return image_costs.image_costs(model.canonical_id, rates.images, rates.output_image)
+
+
+def _standard_tokens(model: Model, rates: costs.Rates) -> int:
+    """The calculator's default image output tokens: a standard image's, where its cost is
+    computed from tokens (a model billed by the image token); else none."""
+    found = image_costs.standard(_one_image(model, rates))
+    return (found.tokens or 0) if found is not None and found.computed else 0
+
+
 def _iso(value: dt.datetime | None) -> str:
     if value is None:
         return ""
@@ -177,7 +193,10 @@ def profile_context(model: Model, editorial: RenderedContent | None) -> dict[str
     current = [p for p in rows if p.valid_to is None]
     tables = view.rate_tables(current, pq.disagreements(session, model.id), model.mode)
     rates = view.cost_rates(tables)
-    job = calc.parse_job(request.args, rates, model.mode in words.IMAGE_MODES)
+    one_image = _one_image(model, rates)
+    standard_image = image_costs.standard(one_image)
+    job = calc.parse_job(request.args, rates, model.mode in words.IMAGE_MODES,
+                         _standard_tokens(model, rates))
     caps = pq.capabilities(session, model.id)
     shown_caps = shown_capabilities(caps)
     aliases = pq.aliases(session, model.id)
@@ -190,8 +209,10 @@ def profile_context(model: Model, editorial: RenderedContent | None) -> dict[str
     heads = related.headlines(session, [model.id] + [m.id for m in elsewhere],
                               images=model.mode in words.IMAGE_MODES)
     own = heads.get(model.id, related.Headline())
-    per_image = model.mode in words.IMAGE_MODES and own.image_from is not None
-    basis = own.basis(per_image)
+    # Image models are compared by the cost of one standard image (published or computed),
+    # never by their prompt price: every gpt-image model costs $5 per 1M input tokens.
+    per_image = model.mode in words.IMAGE_MODES
+    basis = related.standard_quote(model, standard_image) if per_image else own.input
     similar = [] if basis is None else related.similar_models(
         session, model, basis.amount, per_image, {m.id for m in elsewhere},
         version=version)
@@ -236,6 +257,8 @@ def profile_context(model: Model, editorial: RenderedContent | None) -> dict[str
         "conversation": costs.conversation(rates),
         "conversations": costs.conversation(rates, costs.TYPICAL_COUNT),
         "image_costs": costs.image_costs(rates),
+        "one_image": one_image, "standard_image": standard_image,
+        "token_table": image_costs.token_table(model.canonical_id),
         "chat_like": model.mode in words.CHAT_LIKE or (model.mode is None and rates.has_tokens),
         "image_mode": model.mode in words.IMAGE_MODES,
         "figure_json": charts.figure_json(figure) if figure else None,

@@ -30,11 +30,12 @@ def option_value(option: costs.ImageOption) -> str:
     return f"{option[0] or ''}|{option[1] or ''}"
 
 
-def parse_job(args: Mapping[str, str], rates: costs.Rates, image_mode: bool = False
-              ) -> costs.Job:
+def parse_job(args: Mapping[str, str], rates: costs.Rates, image_mode: bool = False,
+              image_tokens: int = 0) -> costs.Job:
     """The calculator's input, validated (BadParameter names the field). Defaults: one
     typical conversation; for an image model one image (no chat tokens), or a prompt's
-    worth of input tokens when it is billed by the token only."""
+    worth of input tokens and `image_tokens` (one standard image's) when it is billed by
+    the token only."""
     options = {option_value(o): o for o, _ in costs.image_costs(rates)}
     raw_option = params.text("image_option", source=args) or ""
     if raw_option and raw_option not in options:
@@ -50,7 +51,7 @@ def parse_job(args: Mapping[str, str], rates: costs.Rates, image_mode: bool = Fa
         batch=params.flag("batch", source=args),
         images=_whole(args, "images", 1 if rates.images else 0, MAX_IMAGES),
         image_option=options.get(raw_option, default_option),
-        image_tokens=_whole(args, "image_tokens", 0, MAX_TOKENS),
+        image_tokens=_whole(args, "image_tokens", image_tokens, MAX_TOKENS),
     )
 
 

@@ -10,8 +10,10 @@ from ratecard.web.formatting import provider_name
 from ratecard.web.page_cache import cached_page
 from ratecard.web.public import bp
 from ratecard.web.session import db_session
+from scrapers.vocabulary import IMAGE_MODES
 
 PER_PAGE = 100
+IMAGE_ROWS = 50             # per image mode; the catalog link shows every one
 
 
 @bp.get("/providers")
@@ -43,5 +45,13 @@ def _provider(slug: str) -> str:
     params.check_page(page_number, page.pages)
     recent = changes.latest(session, changes.ChangeFilters(provider=found.slug), limit=15,
                             exclude=("model_added",))
+    summary = q.summary(session, found)
+    # Image models again, with per-token and per-image prices in columns of their own,
+    # cheapest standard image first (the catalog's image mode sorts them every way).
+    images = [(mode, listing.listing(session, listing.Filters(provider=found.slug, mode=mode),
+                                     "image", per_page=IMAGE_ROWS))
+              for mode in sorted(IMAGE_MODES) if summary.modes.get(mode)]
     return render_template("providers/detail.html", provider=found, page=page,
-                           summary=q.summary(session, found), recent=recent)
+                           summary=summary, recent=recent,
+                           images=[(mode, found_page) for mode, found_page in images
+                                   if found_page.rows])
