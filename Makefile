@@ -53,10 +53,11 @@ bench: $(STAMP)
 	$(BIN)/python bench/probes
 	$(BIN)/python bench/export
 	$(BIN)/python bench/api
+	$(BIN)/python bench/search
 
 lint: $(STAMP)
 	$(BIN)/ruff check site scrapers tests migrations bench/sync bench/render bench/notfound bench/pages bench/probes \
-	  bench/export bench/api
+	  bench/export bench/api bench/search
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -47,6 +47,23 @@ def proxy_hops() -> int:
     return int(raw)
 
 
+# Where readers report a wrong price: an issue tracker's "new issue" address (the page's
+# details are added as title= and body=) or a mailto: address (as subject= and body=).
+DEFAULT_REPORT_URL = "mailto:corrections@ratecard.example"
+
+
+def report_url() -> str:
+    """RATECARD_REPORT_URL: an http(s) or mailto: address, or the default."""
+    raw = (os.environ.get("RATECARD_REPORT_URL") or "").strip()
+    if not raw:
+        return DEFAULT_REPORT_URL
+    if not raw.lower().startswith(("https://", "http://", "mailto:")) or any(
+            ord(ch) < 33 for ch in raw):
+        raise ValueError("RATECARD_REPORT_URL must be an http(s):// or mailto: address "
+                         f"without spaces, got {raw!r}")
+    return raw
+
+
 def default_database_url() -> str:
     return f"sqlite:///{INSTANCE_DIR / 'ratecard.db'}"
 
@@ -65,6 +82,8 @@ def from_env() -> dict[str, object]:
         # Reverse proxies in front of the app whose X-Forwarded-For / -Proto are believed
         # (login throttling counts client addresses; Secure cookies follow the scheme).
         "RATECARD_PROXY_HOPS": proxy_hops(),
+        # The "report a wrong price" links (profile, about page, footer).
+        "RATECARD_REPORT_URL": report_url(),
     }
     for source in SOURCES:
         key = source.name.upper()

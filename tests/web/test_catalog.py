@@ -27,6 +27,11 @@ def _rows(client, url):  # type: ignore[no-untyped-def]
     return response, table(response.data, "catalog")["rows"]
 
 
+def _id(row):  # type: ignore[no-untyped-def]
+    """The canonical id in a catalog row's first cell: the word before its copy button."""
+    return row[0].split(" Copy id ")[0].split()[-1]
+
+
 def _all_pages(client, url):  # type: ignore[no-untyped-def]
     """Every row of every page, following the rel=next links."""
     rows = []
@@ -50,13 +55,15 @@ def test_catalog_lists_every_current_model_with_a_total(site_client, site_db):
     assert [h.split(" ")[0] for h in head] == [
         "Model", "Provider", "Mode", "Input", "Output", "Context", "Released", "Availability",
         "p50", "Capabilities"]
-    # Name order by default, case-insensitive (in the database's collation); each row
-    # ends with the model's id.
+    # The featured order by default (tests/web/test_search.py); the name order on request,
+    # case-insensitive (in the database's collation). Each row shows the model's id.
     with site_db.session() as session:
         expected_ids = list(session.scalars(select(Model.canonical_id).where(
             or_(Model.deprecation_date.is_(None), Model.deprecation_date > TODAY)).order_by(
             func.lower(Model.name), Model.canonical_id).limit(50)))
-    assert [row[0].split()[-1] for row in rows] == expected_ids
+    _, by_name = _rows(site_client, "/models?sort=name")
+    assert [_id(row) for row in by_name] == expected_ids
+    assert "Featured order" in html
 
 
 def test_pagination_keeps_filters_and_changes_rows(site_client, site_db):
@@ -302,7 +309,7 @@ def test_pagination_on_a_known_catalog(db, client):
     assert parse(first.data).next == "/models?provider=acme&page=2"
     second = client.get("/models?provider=acme&page=2")
     rows = table(second.data, "catalog")["rows"]
-    assert len(rows) == 10 and rows[-1][0].split()[-1] == "acme/model-119"
+    assert len(rows) == 10 and _id(rows[-1]) == "acme/model-119"
     assert parse(second.data).next is None
     assert "/models?provider=acme" in parse(second.data).links       # back to page 1
     response = client.get("/models?provider=acme&page=3")

@@ -41,6 +41,12 @@ def model_ids(session: Session) -> list[str]:
     return list(session.scalars(select(Model.canonical_id).order_by(Model.canonical_id)))
 
 
+def model_names(session: Session) -> list[tuple[str, str]]:
+    """(canonical id, name) of every model, by id (the compare picker's suggestions)."""
+    return [(cid, name) for cid, name in session.execute(
+        select(Model.canonical_id, Model.name).order_by(Model.canonical_id))]
+
+
 def models_by_ids(session: Session, canonical_ids: list[str]) -> dict[str, Model]:
     return {m.canonical_id: m for m in session.scalars(select(Model).options(
         selectinload(Model.provider)).where(Model.canonical_id.in_(canonical_ids)))}

@@ -21,6 +21,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from ratecard.models import Capability, Disagreement, Model, Price, Provider
 from ratecard.models.probes import ProbeSummary
 from ratecard.queries import image_prices
+from ratecard.queries.search import search_index
 from ratecard.queries.shown import (
     has_capability,
     image_only,
@@ -30,6 +31,7 @@ from ratecard.queries.shown import (
     output_for_sort,
     with_prices,
 )
+from ratecard.queries.version import data_version
 from scrapers.vocabulary import IMAGE_MODES
 
 PAGE_SIZE = 50
@@ -40,6 +42,9 @@ BADGE_CAPABILITIES = (
 )
 SORTS = ("name", "provider", "mode", "input", "output", "context", "released", "availability",
          "p50", *image_prices.IMAGE_SORTS)
+# The catalog page's default: search relevance with a query, else the featured order
+# (queries.search). Not a column, so not in SORTS (the API's sort parameter).
+FEATURED = "featured"
 
 
 @dataclass(frozen=True)
@@ -141,10 +146,7 @@ def conditions(filters: Filters, joined: bool = False) -> list[ColumnElement[boo
     if not filters.include_deprecated:
         where.append(or_(Model.deprecation_date.is_(None),
                          Model.deprecation_date > filters.today))
-    if filters.search:
-        text = filters.search.lower()
-        where.append(or_(func.lower(Model.name).contains(text, autoescape=True),
-                         Model.canonical_id.contains(text, autoescape=True)))
+    # filters.search is matched by queries.search's index, not in SQL (see listing).
     return where
 
 
@@ -190,12 +192,16 @@ def count(session: Session, filters: Filters) -> int:
 
 
 def listing(session: Session, filters: Filters, sort: str = "name", descending: bool = False,
-            page: int = 1, per_page: int | None = PAGE_SIZE) -> Page:
-    """One page of models. Prices are computed for the page's rows only, unless the sort or
+            page: int = 1, per_page: int | None = PAGE_SIZE, version: str | None = None
+            ) -> Page:
+    """One page of models. With a search, or in the featured order, see ranked().
+    Otherwise prices are computed Prices are computed for the page's rows only, unless the sort or
     a filter needs them for every row (then from the joined shown-price tables). When the
     filters are cheap and the sort is a column of the models table, the total is a separate
     count and the page a top-N sort (no window over every row); otherwise the total comes
     with the page (a window count), so costly filters run once."""
+    if filters.search or sort == FEATURED:
+        return ranked(session, filters, sort, descending, page, per_page, version)
     joined = joins_prices(session)
     if sort in image_prices.IMAGE_SORTS:      # computed costs: sorted in Python
         ordered = image_prices.sorted_ids(session, conditions(filters), sort, descending)
@@ -227,6 +233,43 @@ def listing(session: Session, filters: Filters, sort: str = "name", descending: 
     pages = max(1, math.ceil(total / per_page)) if per_page else 1
     return Page(rows=rows_for(session, [row[0] for row in found]), total=total, page=page,
                 pages=pages)
+
+
+# Above this many matches, a search filters the SQL result in Python rather than sending
+# the matches' ids to the database (an IN list of thousands of parameters).
+MAX_IN_LIST = 1000
+
+
+def ranked(session: Session, filters: Filters, sort: str, descending: bool, page: int,
+           per_page: int | None, version: str | None = None) -> Page:
+    """A page of a search (its matches, best first, or in a column's order) or of the
+    featured order. The filters run in SQL and return ids only; the order and the matches
+    come from the search index of this data version (queries.search)."""
+    index = search_index(session, version or data_version(session)[0])
+    joined = joins_prices(session)
+    hits = index.search(filters.search) if filters.search else None
+    if hits == []:
+        return Page(rows=[], total=0, page=page, pages=1)
+    query = with_prices(select(Model.id).join(Provider), price_tables(
+        filters, None if sort == FEATURED else sort, joined)).where(
+        *conditions(filters, joined))
+    if hits is not None and len(hits) <= MAX_IN_LIST:
+        query = query.where(Model.id.in_([h.entry.id for h in hits]))
+    if sort == FEATURED:
+        kept = set(session.scalars(query))
+        order: Sequence[int] = [h.entry.id for h in hits] if hits is not None \
+            else index.featured
+        found = [i for i in order if i in kept]
+    else:
+        found = list(session.scalars(query.order_by(*_order(sort, descending, joined))))
+        if hits is not None:
+            matched = {h.entry.id for h in hits}
+            found = [i for i in found if i in matched]
+    total = len(found)
+    if per_page:
+        found = found[(page - 1) * per_page:page * per_page]
+    pages = max(1, math.ceil(total / per_page)) if per_page else 1
+    return Page(rows=rows_for(session, found), total=total, page=page, pages=pages)
 
 
 @cache

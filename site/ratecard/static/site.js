@@ -219,3 +219,187 @@
     document.addEventListener("DOMContentLoaded", ready);
   } else { ready(); }
 })();
+
+// -- search and navigation (issue 12): filters that apply as they change, copy-id buttons,
+// "add to compare" that keeps the comparison being built. Every control also works, or is
+// hidden, without this file.
+(function () {
+  "use strict";
+
+  var COMPARE_KEY = "ratecard.compare";
+  var MAX_COMPARED = 6;
+
+  // Filters: a GET form with data-autoapply="<selector>" asks for its own result as the
+  // reader changes it and swaps that part of the page (the address follows); its button
+  // still submits the form the ordinary way.
+  function autoApply() {
+    document.querySelectorAll("form[data-autoapply]").forEach(function (form) {
+      var selector = form.getAttribute("data-autoapply");
+      if (!document.querySelector(selector) || !window.fetch || !window.DOMParser) { return; }
+      var status = form.querySelector("[data-autoapply-status]");
+      var note = form.querySelector(".autoapply-note");
+      if (note) { note.hidden = false; }
+      var timer = null;
+      var serial = 0;
+
+      function address() {
+        var params = new URLSearchParams();
+        new FormData(form).forEach(function (value, key) {
+          if (typeof value === "string" && value.trim() !== "") { params.append(key, value); }
+        });
+        var query = params.toString();
+        return form.action.split("?")[0] + (query ? "?" + query : "");
+      }
+
+      function apply() {
+        var next = address();
+        var mine = ++serial;
+        var target = document.querySelector(selector);
+        target.setAttribute("aria-busy", "true");
+        fetch(next, { headers: { "Accept": "text/html" } }).then(function (response) {
+          return response.text().then(function (text) {
+            return { ok: response.ok, text: text };
+          });
+        }).then(function (result) {
+          if (mine !== serial) { return; }       // a newer change is on its way
+          target.setAttribute("aria-busy", "false");
+          var doc = new DOMParser().parseFromString(result.text, "text/html");
+          var fresh = doc.querySelector(selector);
+          if (!result.ok || !fresh) {
+            if (status) {
+              status.textContent = "These filters could not be applied: press Show models to see why.";
+            }
+            return;
+          }
+          target.innerHTML = fresh.innerHTML;
+          if (window.history && window.history.replaceState) {
+            window.history.replaceState(null, "", next);
+          }
+          document.title = doc.title;
+          showCopyButtons(target);
+          if (status) {
+            var total = target.querySelector(".pagination p, .empty");
+            status.textContent = total ? total.textContent.trim() : "";
+          }
+        }).catch(function () {
+          target.setAttribute("aria-busy", "false");  // the button still works
+        });
+      }
+
+      form.addEventListener("change", function (event) {
+        if (event.target.type === "search" || event.target.type === "number") { return; }
+        clearTimeout(timer);
+        apply();
+      });
+      form.addEventListener("input", function (event) {
+        if (event.target.type !== "search" && event.target.type !== "number") { return; }
+        clearTimeout(timer);
+        timer = setTimeout(apply, 300);
+      });
+    });
+  }
+
+  // Copy-id buttons: <button data-copy="id" hidden>, shown here; a button, so Enter and
+  // Space work; it says "Copied" (and tells screen readers) for a moment.
+  function showCopyButtons(root) {
+    root.querySelectorAll("button[data-copy]").forEach(function (button) {
+      button.hidden = false;
+    });
+  }
+
+  function liveRegion() {
+    var region = document.getElementById("copy-status");
+    if (!region) {
+      region = document.createElement("p");
+      region.id = "copy-status";
+      region.className = "sr-only";
+      region.setAttribute("role", "status");
+      document.body.appendChild(region);
+    }
+    return region;
+  }
+
+  function copyByCommand(text) {
+    var area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.style.position = "fixed";
+    area.style.opacity = "0";
+    document.body.appendChild(area);
+    area.select();
+    var done = false;
+    try { done = document.execCommand("copy"); } catch (e) { done = false; }
+    document.body.removeChild(area);
+    return done;
+  }
+
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text).catch(function () {
+        if (!copyByCommand(text)) { throw new Error("copy refused"); }
+      });
+    }
+    return copyByCommand(text) ? Promise.resolve() : Promise.reject(new Error("copy refused"));
+  }
+
+  function onCopy(button) {
+    var text = button.getAttribute("data-copy");
+    var label = button.firstChild;
+    copyText(text).then(function () {
+      label.textContent = "Copied";
+      button.classList.add("copied");
+      liveRegion().textContent = "Copied " + text;
+    }, function () {
+      label.textContent = "Copy failed";
+      liveRegion().textContent = "Could not copy; the id is " + text;
+    }).then(function () {
+      button.focus();
+      clearTimeout(button.copyTimer);
+      button.copyTimer = setTimeout(function () {
+        label.textContent = "Copy id";
+        button.classList.remove("copied");
+      }, 2500);
+    });
+  }
+
+  // Add to compare: a plain link to /compare?models=<id>; here it also keeps the models
+  // of the comparison last shown (remembered by the compare page), up to six.
+  function remembered() {
+    try {
+      var raw = window.localStorage.getItem(COMPARE_KEY);
+      return raw ? raw.split(",").filter(Boolean) : [];
+    } catch (e) { return []; }
+  }
+
+  function remember() {
+    var current = document.querySelector("[data-compare-current]");
+    if (!current) { return; }
+    try {
+      window.localStorage.setItem(COMPARE_KEY, current.getAttribute("data-compare-current"));
+    } catch (e) { /* storage off: links start a new comparison */ }
+  }
+
+  function onAddToCompare(link) {
+    var id = link.getAttribute("data-compare-add");
+    var ids = remembered().filter(function (other) { return other !== id; });
+    ids.push(id);
+    ids = ids.slice(-MAX_COMPARED);
+    var query = ids.map(function (one) {
+      return encodeURIComponent(one).replace(/%2F/gi, "/");
+    }).join(",");
+    link.href = link.getAttribute("href").split("?")[0] + "?models=" + query;
+  }
+
+  document.addEventListener("click", function (event) {
+    var target = event.target instanceof Element ? event.target : null;
+    var button = target && target.closest("button[data-copy]");
+    if (button) { onCopy(button); return; }
+    var link = target && target.closest("a[data-compare-add]");
+    if (link) { onAddToCompare(link); }
+  });
+
+  function ready() { autoApply(); showCopyButtons(document); remember(); }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", ready);
+  } else { ready(); }
+})();

@@ -72,7 +72,8 @@ def models() -> Response:
     offset = state["offset"]
     if offset % size:            # cursors are made for this limit (it is in their scope)
         offset -= offset % size
-    page = listing.listing(db_session(), filters, sort, descending, offset // size + 1, size)
+    page = listing.listing(db_session(), filters, sort, descending, offset // size + 1, size,
+                           version=request_version()[0])
     rows = [row_json(row) for row in page.rows]
     if chosen is not None:
         rows = [{k: row[k] for k in chosen} for row in rows]

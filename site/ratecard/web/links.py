@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import quote, urlencode
 
-from flask import g, request, url_for
+from flask import current_app, g, request, url_for
 
 from ratecard.models import Model
 from ratecard.queries.listing import ModelRef
@@ -65,3 +65,22 @@ def profile_root() -> str:
     if "profile_root" not in g:
         g.profile_root = url_for("public.profile", provider="p", name="n").removesuffix("/p/n")
     return g.profile_root  # type: ignore[no-any-return]
+
+
+def report_url(canonical_id: str | None = None) -> str:
+    """A prefilled "report a wrong price" link (RATECARD_REPORT_URL): the page and the
+    model go in the title or subject and the body, for a tracker's new-issue form
+    (title=, body=) or a mailto: address (subject=, body=)."""
+    base = str(current_app.config.get("RATECARD_REPORT_URL") or "")
+    if not base:
+        from ratecard.config import DEFAULT_REPORT_URL
+        base = DEFAULT_REPORT_URL
+    about = f" for {canonical_id}" if canonical_id else ""
+    body = (f"Page: {request.url}\n" + (f"Model: {canonical_id}\n" if canonical_id else "")
+            + "Which price is wrong (meter, and the source shown next to it):\n\n"
+            + "What it should be, with a link to the provider's own price page:\n\n")
+    mail = base.lower().startswith("mailto:")
+    fields = {"subject" if mail else "title": f"Wrong price{about} on Ratecard", "body": body}
+    # quote, not quote_plus: mail clients show a + as a plus sign
+    query = "&".join(f"{k}={quote(v, safe='')}" for k, v in fields.items())
+    return f"{base}{'&' if '?' in base else '?'}{query}"

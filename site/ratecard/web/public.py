@@ -10,6 +10,7 @@ bp = Blueprint("public", __name__)
 bp.add_app_template_global(links.url_with, "url_with")
 bp.add_app_template_global(links.profile_url, "profile_url")
 bp.add_app_template_global(links.provider_path, "provider_path")
+bp.add_app_template_global(links.report_url, "report_url")
 # The same label as formatting.mode_label: one label per mode everywhere.
 bp.add_app_template_filter(mode_label, "mode_name")
 

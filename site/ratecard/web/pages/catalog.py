@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import render_template, request
 
-from ratecard.queries import listing
+from ratecard.queries import listing, search
 from ratecard.web import params
 from ratecard.web.http import request_version
 from ratecard.web.page_cache import cached_page
@@ -59,13 +59,15 @@ def _catalog() -> str:
     session = db_session()
     providers, modes, modalities = listing.facets(session, request_version()[0])
     filters = _filters(providers, modes, modalities)
-    sort = params.choice("sort", listing.SORTS, "sort column") or "name"
+    sort = params.choice("sort", (listing.FEATURED, *listing.SORTS), "sort column") \
+        or listing.FEATURED
     image_mode = filters.mode in IMAGE_MODES
     if image_mode and sort in ("output", "context"):   # columns image mode does not have
-        sort = "image" if sort == "output" else "name"
+        sort = "image" if sort == "output" else listing.FEATURED
     order = params.choice("order", ("asc", "desc"), "order") or FIRST_DIRECTION.get(sort, "asc")
     page_number = params.page()
-    page = listing.listing(session, filters, sort, order == "desc", page_number)
+    page = listing.listing(session, filters, sort, order == "desc", page_number,
+                           version=request_version()[0])
     params.check_page(page_number, page.pages)
     return render_template(
         "catalog/index.html", page=page, filters=filters, sort=sort, order=order,
@@ -73,6 +75,7 @@ def _catalog() -> str:
         capabilities=listing.BADGE_CAPABILITIES, context_choices=CONTEXT_CHOICES,
         first_direction=FIRST_DIRECTION, per_page=listing.PAGE_SIZE,
         image_mode=image_mode, columns=IMAGE_COLUMNS if image_mode else COLUMNS,
+        tier_words=search.TIER_WORDS,
         more_filters=any(request.args.get(k) for k in (
             "input_modality", "output_modality", "cap", "min_context", "deprecated")),
         filtered=any(request.args.get(k) for k in (

@@ -15,6 +15,7 @@ from ratecard.charts_compare import Series, overlay_figure, shown_history
 from ratecard.models import Capability, Model, Price
 from ratecard.queries import catalog
 from ratecard.queries.models import shown_capabilities, shown_prices
+from ratecard.queries.search import Entry, resolve, search_index
 from ratecard.queries.shown import image_only
 from ratecard.web import params
 from ratecard.web.errors import BadParameter
@@ -29,6 +30,8 @@ MIN_MODELS, MAX_MODELS = 2, 6
 METER_ORDER = {meter: i for i, meter in enumerate(METER_LABELS)}
 UNIT_ORDER = {"1M_tokens": 0, "image": 1}
 PriceKey = tuple[str, str, str]
+# What was typed into the picker and the models it may mean, when it named no one model.
+Typed = tuple[str, list[Entry]] | None
 
 
 @dataclass
@@ -123,23 +126,26 @@ _OPTIONS: dict[tuple[str, str], Markup] = {}
 
 
 def model_options() -> Markup:
-    """The picker's suggestions, <option> per model id: the same for every comparison at a
+    """The picker's suggestions, <option> per model: its id as the value and its name as the
+    label (browsers match what is typed against both). The same for every comparison at a
     data version, so built once per version (thousands of ids to escape)."""
     session = db_session()
     key = (str(session.get_bind().url), request_version()[0])
     options = _OPTIONS.get(key)
     if options is None:
-        options = Markup("".join(f'<option value="{escape(i)}">'
-                                 for i in catalog.model_ids(session)))
+        options = Markup("".join(
+            f'<option value="{escape(i)}">' if name == i.split("/", 1)[-1] else
+            f'<option value="{escape(i)}" label="{escape(name)}">'
+            for i, name in catalog.model_names(session)))
         _OPTIONS.clear()
         _OPTIONS[key] = options
     return options
 
 
-def _picker(ids: list[str], models: dict[str, Model]) -> str:
+def _picker(ids: list[str], models: dict[str, Model], typed: Typed) -> str:
     return render_template("compare/index.html", columns=[], chosen=[models[i] for i in ids],
-                           ids=ids, model_options=model_options(),
-                           min_models=MIN_MODELS, max_models=MAX_MODELS)
+                           ids=ids, model_options=model_options(), compare_url=compare_url,
+                           min_models=MIN_MODELS, max_models=MAX_MODELS, typed=typed)
 
 
 @bp.get("/compare")
@@ -156,10 +162,14 @@ def _compare() -> str | Response:
         raise BadParameter("models", "no model with the id " + ", ".join(
             repr(i[:100]) for i in unknown[:MAX_MODELS]))
     added = params.text("add", 255)
+    typed: Typed = None
     if added is not None:
-        return _add(ids, added.lower())
+        found = _add(ids, added)
+        if not isinstance(found, tuple):
+            return found
+        typed = found
     if len(ids) < MIN_MODELS:
-        return _picker(ids, models)
+        return _picker(ids, models, typed)
     chosen = [models[i] for i in ids]
     prices = catalog.current_prices_for(session, [m.id for m in chosen])
     caps = catalog.current_capabilities_for(session, [m.id for m in chosen])
@@ -176,14 +186,23 @@ def _compare() -> str | Response:
         rate_rows=_rate_rows(columns), capability_names=cap_names, figure=figure,
         history=history, model_options=model_options(), min_models=MIN_MODELS,
         max_models=MAX_MODELS, typical=(costs.TYPICAL_INPUT, costs.TYPICAL_OUTPUT),
-        rounded=costs.rounded, compare_url=compare_url, image_modes=IMAGE_MODES)
+        rounded=costs.rounded, compare_url=compare_url, image_modes=IMAGE_MODES, typed=typed)
 
 
-def _add(ids: list[str], added: str) -> Response:
-    if added not in ids:
-        if catalog.models_by_ids(db_session(), [added]).get(added) is None:
-            raise BadParameter("add", f"no model with the id {added[:100]!r}")
+def _add(ids: list[str], typed: str) -> Response | tuple[str, list[Entry]]:
+    """Add a typed id or name: an id, or a name that picks one model (queries.search's
+    resolve), is added (303 to the new comparison); anything else comes back with the
+    models it may mean, shown as choices on the compare page (never an error page)."""
+    wanted = typed.lower()
+    if wanted not in ids:
+        session = db_session()
+        if catalog.models_by_ids(session, [wanted]).get(wanted) is None:
+            found = resolve(search_index(session, request_version()[0]), typed)
+            if found.canonical_id is None:
+                return typed, [c for c in found.choices if c.canonical_id not in ids]
+            wanted = found.canonical_id
+    if wanted not in ids:
         if len(ids) >= MAX_MODELS:
             raise BadParameter("add", f"compare at most {MAX_MODELS} models: remove one first")
-        ids = [*ids, added]
+        ids = [*ids, wanted]
     return redirect(compare_url(ids), code=303)

@@ -1,0 +1,299 @@
+"""Model search and the catalog's featured order, from an index built once per data version.
+
+Every model gets normalised search keys, computed when the index is built: its id's model
+part, its name and its provider, lowercased with punctuation dropped ("GPT-4o", "gpt-4o"
+and "gpt4o" all meet as "gpt4o"; "4.5" and "4-5" as "45"). A search then finds the models
+whose keys contain every word of the query through trigram postings, corrects a word that
+matches nothing by one edit against the catalog's own words (a lookup of the word's
+one-deletion variants, not a scan), and ranks what it found. Nothing is read from the
+database per search (bench/search has the figures).
+
+Ranking, best first: the exact id; then, by who sells the model (first party: the lab's
+own API; then the big clouds; then other hosts and resellers), exact ids and names before
+names that start with the query, before names that contain it, before typo corrections;
+then ids with the fewest words the query did not ask for; ties in the featured order.
+The featured order (the catalog's default): first-party models first, newest release
+month first, undated snapshots before dated ones, then the models more hosts offer; then
+the same on the big clouds, then every other host.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ratecard.models import Model, Provider
+from ratecard.queries.related import family_keys
+
+MAX_QUERY = 200        # characters of a query that are looked at
+MAX_WORDS = 8          # words of a query that are looked at
+# The big clouds that sell the labs' models under their own contracts.
+CLOUDS = frozenset({"azure", "azure_ai", "bedrock", "vertex_ai"})
+# Hosts and resellers of other labs' models. Any other provider is taken to be a lab selling
+# its own models (OpenAI, Anthropic, Google's Gemini API, and every lab OpenRouter files
+# models under: qwen, meta-llama, nvidia, …).
+HOSTS = frozenset({
+    "openrouter", "fireworks_ai", "together_ai", "deepinfra", "novita", "vercel_ai_gateway",
+    "oci", "replicate", "snowflake", "github_copilot", "cloudflare", "nebius", "ollama",
+    "watsonx", "databricks", "lambda_ai", "sambanova", "gmi", "scaleway", "hyperbolic",
+    "nscale", "wandb", "llamagate", "ovhcloud", "fal_ai", "groq", "aiml", "gradient_ai",
+    "anyscale", "libertai", "baseten", "tensormesh", "publicai", "cerebras", "crusoe",
+    "sagemaker", "pinstripes", "lemonade", "heroku", "nvidia_nim", "featherless_ai",
+    "friendliai", "darkbloom", "volcengine", "avian", "doubleword", "modal",
+})
+TIER_WORDS = ("sold by their own lab", "on the big clouds", "at other hosts and resellers")
+
+_BETWEEN_DIGITS = re.compile(r"(?<=\d)[._-](?=\d)")
+_WORD = re.compile(r"[a-z0-9]+")
+_DATED = re.compile(r"(?:19|20)\d{6}|\d{4}$")     # 20240806, or a -0613 at the end
+
+
+def tier(provider_slug: str) -> int:
+    """0: the lab's own API, 1: a big cloud, 2: another host or reseller."""
+    if provider_slug in CLOUDS:
+        return 1
+    if provider_slug in HOSTS or provider_slug.startswith("huggingface"):
+        return 2
+    return 0
+
+
+def words(text: str) -> list[str]:
+    """Lowercase ASCII words of a text, with digits split by punctuation joined ("4.5": "45")
+    and accents dropped."""
+    folded = unicodedata.normalize("NFKD", text.lower())
+    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    return _WORD.findall(_BETWEEN_DIGITS.sub("", folded))
+
+
+def compact(text: str) -> str:
+    return "".join(words(text))
+
+
+def _trigrams(text: str) -> set[str]:
+    return {text[i:i + 3] for i in range(len(text) - 2)}
+
+
+def _deletions(word: str) -> set[str]:
+    return {word[:i] + word[i + 1:] for i in range(len(word))}
+
+
+class Entry(NamedTuple):
+    id: int
+    canonical_id: str
+    name: str
+    provider_slug: str
+    tier: int
+    full: str              # compact canonical id ("openaigpt4o")
+    keys: tuple[str, ...]  # compact model part and name
+    haystack: str          # model part | name | provider slug | provider name, compact
+    words: frozenset[str]  # every word of the above
+    part_words: tuple[str, ...]   # the model part's words
+
+
+class Hit(NamedTuple):
+    entry: Entry
+    # 0 the exact id, 1 its model part, 2 the exact name, 3 a prefix, 4 contained, 5 a typo
+    quality: int
+
+
+@dataclass(frozen=True)
+class SearchIndex:
+    entries: tuple[Entry, ...]
+    by_id: dict[int, int]                     # model id -> index into entries
+    featured: tuple[int, ...]                 # model ids in the featured order
+    position: dict[int, int]                  # model id -> place in the featured order
+    grams: dict[str, frozenset[int]]          # trigram -> entries whose haystack has it
+    vocabulary: dict[str, frozenset[int]]     # word -> entries that have the word
+    near: dict[str, frozenset[str]]           # a word or a one-deletion variant -> words
+
+    def search(self, query: str) -> list[Hit]:
+        """Every model matching the query, best first."""
+        text = query[:MAX_QUERY]
+        wanted = list(dict.fromkeys(words(text)))[:MAX_WORDS]
+        if not wanted:
+            return []
+        whole = compact(text)
+        found: set[int] | None = None
+        corrected = False
+        for word in sorted(wanted, key=len, reverse=True):
+            matching = self._containing(word, found)
+            if not matching and len(word) >= 3:
+                matching = self._corrected(word, found)
+                corrected = corrected or bool(matching)
+            found = matching
+            if not found:
+                return []
+        hits = [Hit(self.entries[i], self._quality(self.entries[i], whole, wanted, corrected))
+                for i in found or ()]
+        hits.sort(key=lambda h: (h.quality > 0, h.entry.tier, h.quality,
+                                 _extra(h.entry, wanted), self.position[h.entry.id]))
+        return hits
+
+    def _containing(self, word: str, among: set[int] | None) -> set[int]:
+        """Entries whose haystack contains the word (trigram postings narrow, `in` checks)."""
+        candidates: Iterable[int]
+        if len(word) >= 3:
+            postings = sorted((self.grams.get(g, frozenset()) for g in _trigrams(word)),
+                              key=len)
+            narrowed = set(postings[0]) if among is None else among & postings[0]
+            for posting in postings[1:]:
+                if not narrowed:
+                    return set()
+                narrowed &= posting
+            candidates = narrowed
+        else:
+            candidates = range(len(self.entries)) if among is None else among
+        return {i for i in candidates if word in self.entries[i].haystack}
+
+    def _corrected(self, word: str, among: set[int] | None) -> set[int]:
+        """Entries with a word one edit away from `word` (insertion, deletion, substitution
+        or a swap of neighbours): shared one-deletion variants, looked up."""
+        close: set[str] = set()
+        for variant in {word, *_deletions(word)}:
+            close.update(self.near.get(variant, ()))
+        out: set[int] = set()
+        for other in close:
+            if abs(len(other) - len(word)) <= 1:
+                out.update(self.vocabulary[other])
+        return out if among is None else out & among
+
+    @staticmethod
+    def _quality(entry: Entry, whole: str, wanted: list[str], corrected: bool) -> int:
+        if whole == entry.full:
+            return 0
+        if whole == entry.keys[0]:
+            return 1
+        if whole == entry.keys[1]:
+            return 2
+        if corrected:
+            return 5
+        if any(key.startswith(whole) for key in entry.keys) or all(
+                any(w.startswith(word) for w in entry.words) for word in wanted):
+            return 3
+        return 4
+
+    def hit_for(self, model_id: int) -> Entry | None:
+        i = self.by_id.get(model_id)
+        return None if i is None else self.entries[i]
+
+
+def _extra(entry: Entry, wanted: list[str]) -> int:
+    """Words of the model's id that the query did not ask for: gemini-2.5-pro is closer
+    to "gemini pro" than gemini-3-pro-image-preview."""
+    return sum(1 for word in entry.part_words
+               if not any(word.startswith(w) or w.startswith(word) for w in wanted))
+
+
+def _featured_key(tier_: int, released: dt.date | None, dated: bool, hosts: int,
+                  name: str, canonical_id: str) -> tuple[object, ...]:
+    month = -(released.year * 12 + released.month) if released else 0
+    return (tier_, released is None, month, dated, -hosts, name.lower(), canonical_id)
+
+
+class IndexRow(NamedTuple):
+    id: int
+    canonical_id: str
+    name: str | None
+    release_date: dt.date | None
+    provider_slug: str
+    provider_name: str | None
+
+
+def build_index(session: Session) -> SearchIndex:
+    """The index of every model: one query."""
+    return index_of([IndexRow(*row) for row in session.execute(select(
+        Model.id, Model.canonical_id, Model.name, Model.release_date, Provider.slug,
+        Provider.name).join(Provider, Provider.id == Model.provider_id).order_by(
+        Model.canonical_id))])
+
+
+def index_of(rows: list[IndexRow]) -> SearchIndex:
+    """The index of these models (no database: bench/search builds large synthetic ones)."""
+    # How many providers offer each model (its undated family key): a popularity signal.
+    hosts: dict[str, set[str]] = {}
+    families = []
+    for _, canonical_id, _, _, slug, _ in rows:
+        exact, undated = family_keys(canonical_id)
+        families.append((exact, undated))
+        hosts.setdefault(undated, set()).add(slug)
+    entries: list[Entry] = []
+    order: list[tuple[tuple[object, ...], int]] = []
+    for (model_id, canonical_id, name, released, slug, provider_name), (exact, undated) in zip(
+            rows, families, strict=True):
+        part = canonical_id.split("/", 1)[-1]
+        name = name or part
+        fields = (compact(part), compact(name), compact(slug), compact(provider_name or ""))
+        entry = Entry(model_id, canonical_id, name, slug, tier(slug), compact(canonical_id),
+                      fields[:2], "|".join(fields),
+                      frozenset(words(part) + words(name) + words(slug)
+                                + words(provider_name or "")), tuple(words(part)))
+        entries.append(entry)
+        dated = exact != undated or bool(_DATED.search(compact(part)))
+        order.append((_featured_key(entry.tier, released, dated, len(hosts.get(undated, ())),
+                                    name, canonical_id), model_id))
+    featured = tuple(model_id for _, model_id in sorted(order))
+    grams: dict[str, set[int]] = {}
+    vocabulary: dict[str, set[int]] = {}
+    for i, entry in enumerate(entries):
+        for gram in _trigrams(entry.haystack):
+            grams.setdefault(gram, set()).add(i)
+        for word in entry.words:
+            vocabulary.setdefault(word, set()).add(i)
+    near: dict[str, set[str]] = {}
+    for word in vocabulary:
+        if len(word) >= 3:
+            for variant in {word, *_deletions(word)}:
+                near.setdefault(variant, set()).add(word)
+    return SearchIndex(
+        tuple(entries), {e.id: i for i, e in enumerate(entries)}, featured,
+        {model_id: n for n, model_id in enumerate(featured)},
+        {g: frozenset(p) for g, p in grams.items()},
+        {w: frozenset(p) for w, p in vocabulary.items()},
+        {v: frozenset(w) for v, w in near.items()})
+
+
+_INDEXES: dict[tuple[str, str], SearchIndex] = {}
+_LOCK = threading.Lock()
+
+
+def search_index(session: Session, version: str) -> SearchIndex:
+    """The index at this data version: built by one thread while the others wait, then
+    shared (read it, never change it); only the newest version's is kept."""
+    key = (str(session.get_bind().url), version)
+    found = _INDEXES.get(key)
+    if found is not None:
+        return found
+    with _LOCK:
+        found = _INDEXES.get(key)
+        if found is None:
+            found = build_index(session)
+            _INDEXES.clear()
+            _INDEXES[key] = found
+    return found
+
+
+class Resolved(NamedTuple):
+    """What a typed model (compare's picker) stands for: one model, or choices."""
+    canonical_id: str | None
+    choices: list[Entry]
+
+
+def resolve(index: SearchIndex, typed: str, limit: int = 8) -> Resolved:
+    """An id, or a name that picks one model: the best hit when it is an exact id, model
+    part or name and no other hit from the same kind of seller is as exact; otherwise up to
+    `limit` choices."""
+    hits = index.search(typed)
+    if not hits:
+        return Resolved(None, [])
+    best = hits[0]
+    rivals = [h for h in hits[1:] if h.quality == best.quality and h.entry.tier == best.entry.tier]
+    if best.quality == 0 or (best.quality <= 2 and not rivals):
+        return Resolved(best.entry.canonical_id, [])
+    return Resolved(None, [h.entry for h in hits[:limit]])
