@@ -30,6 +30,13 @@ def test_a_name_that_only_repeats_the_id_is_no_name(name, model_id):
     assert clean("genai_prices", name, model_id) is None
 
 
+def test_the_id_as_written_is_a_name():
+    # models.dev writes OpenAI's "o4-mini" as OpenAI does; genai-prices says "o4 Mini High"
+    assert clean("modelsdev", "o4-mini", "o4-mini") == "o4-mini"
+    assert choose({"modelsdev": "o4-mini", "genai_prices": "o4 Mini High"}, "o4-mini") == \
+        "o4-mini"
+
+
 def test_generated_names_fall_through_to_the_next_source():
     assert choose({"genai_prices": "gpt 4o", "openrouter": "OpenAI: GPT-4o"},
                   "gpt-4o") == "GPT-4o"

@@ -5,7 +5,8 @@ Order (docs/sources.md, the methodology page): models.dev, genai-prices, OpenRou
 models.dev names every model it lists by hand ("GPT-4o", "Claude Sonnet 4.5");
 genai-prices names many, but some of its names are the id with spaces ("gpt 4o", and
 "gpt 4" for both gpt-4 and gpt-4-32k): a name in lower case that only repeats the id's
-words (or the first of them) is not taken. OpenRouter prefixes the lab ("OpenAI: GPT-4o"),
+words (or the first of them) with other separators is not taken; the id as written
+("o4-mini", as OpenAI spells it) is a name. OpenRouter prefixes the lab ("OpenAI: GPT-4o"),
 which is dropped. LiteLLM publishes no names.
 
 Made from the id as the last resort: "gpt-4o-mini" -> "GPT-4o mini",
@@ -42,8 +43,11 @@ def clean(source: str, name: str | None, model_id: str) -> str | None:
         name = _PREFIX.sub("", name)     # "OpenAI: GPT-4o" -> "GPT-4o"
     if not name:
         return None
-    if name == name.lower():
-        said, ident = words_of(name), words_of(model_id.rsplit("/", 1)[-1])
+    tail = model_id.rsplit("/", 1)[-1]
+    if name == name.lower() and name != tail:
+        # the id's words with spaces for its separators: made by a script, not a person
+        # (the id itself, "o4-mini", is how OpenAI writes that name: kept)
+        said, ident = words_of(name), words_of(tail)
         if said and said == ident[:len(said)]:
             return None                   # "gpt 4o", "gpt 4" (for gpt-4-32k)
     return name[:200]

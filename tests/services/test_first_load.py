@@ -43,6 +43,7 @@ def test_first_load_is_one_entry_with_names_and_facts(db):
             Provider.slug == "openai")).scalars().all()
         facts = (gpt4o.name, gpt4o.release_date, gpt4o.input_modalities, gpt4o.context_window)
     assert kinds["model_added"] == 0 and kinds["catalog_loaded"] == 1
+    assert kinds["model_deprecated"] == 0       # dates found by the first load are no news
     assert loaded.model_id is None and loaded.new_value == str(models) and models > 1000
     assert noop == 0
     assert urls == ["offline:genai_prices@" + urls[0].split("@")[1],

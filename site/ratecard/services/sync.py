@@ -172,6 +172,8 @@ def _apply(session: Session, run_id: int, source: str, stamp: dt.datetime,
             session.flush()
         writer.flush_if_full()
     for model, day in writer.pending_deprecations:
+        if guards.first_load:
+            break       # a date the first load found is a fact of the catalog, not news
         writer.event(model.id, "model_deprecated", stamp, model.canonical_id,
                      new=day.isoformat())
     session.flush()
