@@ -25,6 +25,7 @@ def test_the_order_is_models_dev_then_genai_prices_then_openrouter():
     ("gpt 4", "gpt-4-32k"),               # ... and a wrong one: the first words only
     ("gpt 3.5 turbo", "gpt-3.5-turbo"),
     ("", "gpt-4o"), ("   ", "gpt-4o"), (None, "gpt-4o"),
+    ("deepseek/deepseek-v4.1-flash", "deepseek/deepseek-v4.1-flash"),   # an id path
 ])
 def test_a_name_that_only_repeats_the_id_is_no_name(name, model_id):
     assert clean("genai_prices", name, model_id) is None
@@ -64,6 +65,7 @@ def test_real_names_are_kept_as_written():
     ("o3", "o3"),
     ("gpt-image-1", "GPT Image 1"),
     ("us.anthropic.claude-3-haiku", "Claude 3 Haiku"),
+    ("fal-ai/flux/schnell", "Flux Schnell"),
 ])
 def test_a_name_made_from_the_id(model_id, name):
     assert from_id(model_id) == name

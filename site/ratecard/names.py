@@ -44,6 +44,8 @@ def clean(source: str, name: str | None, model_id: str) -> str | None:
     if not name:
         return None
     tail = model_id.rsplit("/", 1)[-1]
+    if name == name.lower() and "/" in name:
+        return None                       # a path of ids ("deepseek/deepseek-v4.1-flash")
     if name == name.lower() and name != tail:
         # the id's words with spaces for its separators: made by a script, not a person
         # (the id itself, "o4-mini", is how OpenAI writes that name: kept)
@@ -64,7 +66,10 @@ def choose(names: Mapping[str, str | None], model_id: str) -> str:
 
 def from_id(model_id: str) -> str:
     """A readable name made from an id: the last resort."""
-    tail = model_id.rsplit("/", 1)[-1]
+    path = [p for p in model_id.split("/") if p]
+    tail = path[-1] if path else model_id
+    if len(path) > 1 and not re.search(r"[-_.:\s]", tail):
+        tail = f"{path[-2]}-{tail}"       # "flux/schnell": "Flux Schnell", not "Schnell"
     tail = re.sub(r"^(us|eu|apac|global)\.", "", tail)
     tail = re.sub(r"^[a-z]+\.(?=[a-z])", "", tail)     # bedrock's "anthropic.claude-…"
     parts = [p for p in re.split(r"[-_\s:]+", tail) if p]
