@@ -12,6 +12,13 @@ sync runs:
   is recorded in the origin text and in OfflinePayload.version.
 - litellm: one LiteLLM snapshot shipped gzipped in ratecard/data
   (model_prices_and_context_window.json, commit 8442b939 of 2026-07-24).
+- modelsdev: the models.dev repository's TOML tree shipped as a tar.gz in
+  ratecard/data, built into the api.json shape by scrapers.modelsdev_toml exactly as
+  a local checkout is (names, release dates, modalities and limits for a fresh
+  install). Dated by its newest entry (2026-06-30).
+
+Each payload has an address of the form offline:<source>@<version>, recorded as its
+sync run's URL, so a page can tell the shipped copy from a live sync.
 """
 from __future__ import annotations
 
@@ -19,12 +26,15 @@ import dataclasses
 import datetime as dt
 import gzip
 import importlib.util
+import io
+import tarfile
+import tempfile
 from decimal import Decimal
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from scrapers import exact_json
+from scrapers import exact_json, modelsdev_toml
 
 LITELLM_FILE = "litellm_2026-07-24_8442b939.json.gz"
 LITELLM_META = {
@@ -33,6 +43,14 @@ LITELLM_META = {
     "as_of": dt.date(2026, 7, 24),
     "commit": "8442b939",
 }
+MODELSDEV_FILE = "modelsdev_2026-06-30.tar.gz"
+MODELSDEV_META = {
+    "origin": "models.dev repository (anomalyco/models.dev), TOML tree whose newest entry "
+              "is dated 2026-06-30, MIT licence",
+    "as_of": dt.date(2026, 6, 30),
+    "version": "2026-06-30",
+}
+OFFLINE_SCHEME = "offline:"
 # Dataclass field names the pydantic models spell differently in JSON.
 _FIELD_NAMES = {"or_": "or", "and_": "and"}
 
@@ -45,16 +63,31 @@ class OfflinePayload:
     origin: str             # where it comes from, for the sync run's record
     version: str | None = None
 
+    @property
+    def url(self) -> str:
+        """The address its sync run records: offline:<source>@<version>."""
+        return f"{OFFLINE_SCHEME}{self.source}@{self.version or self.as_of.isoformat()}"
+
 
 def offline_payloads() -> list[OfflinePayload]:
     genai_body, genai_meta = genai_prices_bundled()
     litellm_body, litellm_meta = litellm_bundled()
+    modelsdev_body, modelsdev_meta = modelsdev_bundled()
     return [
         OfflinePayload("genai_prices", genai_body, genai_meta["as_of"],
                        genai_meta["origin"], genai_meta["version"]),
         OfflinePayload("litellm", litellm_body, litellm_meta["as_of"],
                        litellm_meta["origin"], litellm_meta["commit"]),
+        OfflinePayload("modelsdev", modelsdev_body, modelsdev_meta["as_of"],
+                       modelsdev_meta["origin"], modelsdev_meta["version"]),
     ]
+
+
+def offline_version(url: str | None) -> str | None:
+    """The version part of an offline payload's address; None for any other address."""
+    if not url or not url.startswith(OFFLINE_SCHEME):
+        return None
+    return url.partition("@")[2] or None
 
 
 def genai_prices_version() -> str:
@@ -120,6 +153,36 @@ def litellm_bundled() -> tuple[bytes, dict[str, Any]]:
     except FileNotFoundError:
         raise FileNotFoundError(f"bundled LiteLLM snapshot missing: {path}") from None
     return body, dict(LITELLM_META)
+
+
+def modelsdev_bundled() -> tuple[bytes, dict[str, Any]]:
+    """The shipped models.dev tree as api.json bytes (the document a local checkout gives)."""
+    path = data_dir() / MODELSDEV_FILE
+    try:
+        packed = path.read_bytes()
+    except FileNotFoundError:
+        raise FileNotFoundError(f"bundled models.dev snapshot missing: {path}") from None
+    with tempfile.TemporaryDirectory(prefix="ratecard-modelsdev-") as folder:
+        with tarfile.open(fileobj=io.BytesIO(packed), mode="r:gz") as archive:
+            archive.extractall(folder, filter="data")
+        body = exact_json.dumps(modelsdev_toml.build(Path(folder)))
+    return body, dict(MODELSDEV_META)
+
+
+def write_modelsdev_bundle(tree: Path, target: Path) -> None:
+    """Pack a models.dev checkout's models/ and providers/ TOML files deterministically:
+    sorted names, no owners, mtime 0, gzip level 9 without a name or time."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as archive:
+        for file in sorted(tree.rglob("*.toml")):
+            name = file.relative_to(tree).as_posix()
+            if not name.startswith(("models/", "providers/")):
+                continue
+            info = tarfile.TarInfo(name)
+            data = file.read_bytes()
+            info.size, info.mtime, info.mode = len(data), 0, 0o644
+            archive.addfile(info, io.BytesIO(data))
+    target.write_bytes(gzip.compress(buffer.getvalue(), compresslevel=9, mtime=0))
 
 
 def data_dir() -> Path:

@@ -1,4 +1,5 @@
-"""The offline catalog: the genai-prices package data and the bundled LiteLLM snapshot."""
+"""The offline catalog: the genai-prices package data, the bundled LiteLLM snapshot and the
+bundled models.dev tree."""
 from __future__ import annotations
 
 import datetime as dt
@@ -117,16 +118,51 @@ def test_litellm_bundle_matches_upstream_file_and_is_deterministic(tmp_path: Pat
     assert gzip.decompress(shipped.read_bytes()) == source.read_bytes()
 
 
+MODELSDEV_SHA256 = "9ca0738e9b204489023e0ea6caf6bdb4d92016b5df5cee94872396dca2a74f5b"
+
+
+def test_modelsdev_bundle_reads_like_a_checkout() -> None:
+    shipped = offline.data_dir() / offline.MODELSDEV_FILE
+    assert hashlib.sha256(shipped.read_bytes()).hexdigest() == MODELSDEV_SHA256
+    body, meta = offline.modelsdev_bundled()
+    from scrapers import modelsdev
+
+    models = {m.canonical_id: m for m in modelsdev.SOURCE.parse(body).models}
+    assert len(models) > 100 and meta["as_of"] == dt.date(2026, 6, 30)
+    gpt4o = models["openai/gpt-4o"]
+    assert (gpt4o.name, gpt4o.release_date, gpt4o.context_window) == (
+        "GPT-4o", dt.date(2024, 5, 13), 128000)
+
+
+def test_modelsdev_bundle_is_the_shared_tree_and_deterministic(tmp_path: Path) -> None:
+    tree = upstream("modelsdev")
+    rebuilt = tmp_path / "rebuilt.tar.gz"
+    offline.write_modelsdev_bundle(tree, rebuilt)
+    assert rebuilt.read_bytes() == (offline.data_dir() / offline.MODELSDEV_FILE).read_bytes()
+    from scrapers import modelsdev
+
+    # the same document a checkout of the tree gives (the normal models.dev path)
+    assert offline.modelsdev_bundled()[0] == modelsdev.SOURCE.fetch(str(tree)).body
+
+
 def test_data_dir_has_readme() -> None:
     readme = (offline.data_dir() / "README.md").read_text()
     assert "8442b939" in readme and "MIT" in readme
+    assert offline.MODELSDEV_FILE in readme
 
 
 def test_offline_payloads() -> None:
     payloads = offline.offline_payloads()
-    assert [p.source for p in payloads] == ["genai_prices", "litellm"]
-    genai, litellm_payload = payloads
+    assert [p.source for p in payloads] == ["genai_prices", "litellm", "modelsdev"]
+    genai, litellm_payload, modelsdev_payload = payloads
     assert genai.version == offline.genai_prices_version() and genai.version in genai.origin
     assert genai.as_of == dt.datetime.now(dt.UTC).date()
     assert litellm_payload.as_of == dt.date(2026, 7, 24)
+    assert modelsdev_payload.as_of == dt.date(2026, 6, 30) and "MIT" in modelsdev_payload.origin
+    # each recorded with an address that says it is the shipped copy
+    assert [p.url for p in payloads] == [f"offline:genai_prices@{genai.version}",
+                                         "offline:litellm@8442b939",
+                                         "offline:modelsdev@2026-06-30"]
+    assert offline.offline_version(litellm_payload.url) == "8442b939"
+    assert offline.offline_version("https://example.org/x.json") is None
     assert all(isinstance(p.payload, bytes) and p.payload for p in payloads)

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from html import unescape
 
 from sqlalchemy import func, or_, select
 
@@ -41,16 +43,21 @@ def test_latest_changes_are_the_ten_newest(site_client, site_db):
     assert [row[1].split()[-1] for row in rows] == [ids[e.model_id] for e in newest]
 
 
-def test_new_models_come_from_model_added(site_client, site_db):
+def test_new_models_are_new_upstream_not_a_sources_first_listing(site_client, site_db):
+    """"New models": model_added events, but not those of a source's first successful run
+    (what a source lists when first read is not new upstream)."""
     with site_db.session() as session:
-        newest = session.scalar(select(Model).join(
-            ChangeEvent, ChangeEvent.model_id == Model.id).where(
+        firsts = set(session.execute(select(func.min(SyncRun.id)).where(
+            SyncRun.status == "success").group_by(SyncRun.source)).scalars())
+        events = session.execute(select(ChangeEvent, Model.name).join(
+            Model, Model.id == ChangeEvent.model_id).where(
             ChangeEvent.kind == "model_added").order_by(
-            ChangeEvent.occurred_at.desc(), ChangeEvent.id.desc()).limit(1))
-        name = newest.name
+            ChangeEvent.occurred_at.desc(), ChangeEvent.id.desc())).all()
+    new = [name for event, name in events if event.sync_run_id not in firsts][:10]
     html = site_client.get("/").get_data(as_text=True)
     section = html.split('id="new-models"')[1].split("<h2")[0]
-    assert name.replace("&", "&amp;") in section
+    listed = re.findall(r'<li><a href="[^"]*">([^<]*)</a>', section)
+    assert [unescape(name) for name in listed] == new
 
 
 def _text_model(canonical_id: str, outputs: list[str] | None) -> bool:

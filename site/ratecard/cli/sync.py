@@ -8,6 +8,7 @@ import click
 
 from ratecard.cli.context import as_of as parse_day
 from ratecard.cli.context import cli, progress
+from ratecard.db import Database
 
 
 @click.command()
@@ -25,7 +26,7 @@ def sync(sources: tuple[str, ...], path: str | None, as_of: str | None, offline:
     """Sync SOURCES (default: all) from their URLs, or one from --file."""
     from ratecard.services.guards import GrowthLimits
     from ratecard.services.locks import LockBusy
-    from ratecard.services.offline import load_offline_catalog
+    from ratecard.services.offline import load_offline_catalog, record_catalog_loaded
     from ratecard.services.sync import SyncRefused, run_sync
     from scrapers.http import HttpSettings
     from scrapers.registry import SOURCES, get_source
@@ -52,19 +53,31 @@ def sync(sources: tuple[str, ...], path: str | None, as_of: str | None, offline:
     else:
         urls = context.settings["SOURCE_URLS"]
         summaries = []
+        # A live sync into an empty database is its first load: one "catalog loaded" entry
+        # (a replay with --as-of keeps every event: it rebuilds a history).
+        first = day is None and _empty(database)
         for source in chosen:
             url = str(Path(path).resolve()) if path else urls[source.name]  # type: ignore[index]
             try:
                 summaries.append(run_sync(database, source, url=url, as_of=day,
                                           progress=progress, allow_vanish=allow_vanish,
-                                          allow_growth=allow_growth))
+                                          allow_growth=allow_growth, first_load=first))
             except (SyncRefused, LockBusy) as exc:
                 click.echo(f"error: {exc}", err=True)
                 sys.exit(2)
+        if first and any(s.ok for s in summaries):
+            record_catalog_loaded(database)
     for summary in summaries:
         click.echo(summary.line())
     if not all(s.ok for s in summaries):
         sys.exit(1)
+
+
+def _empty(database: Database) -> bool:
+    from ratecard.queries.catalog import model_count
+
+    with database.session() as session:
+        return model_count(session) == 0
 
 
 @click.command()

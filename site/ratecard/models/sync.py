@@ -59,10 +59,12 @@ class ChangeEvent(Base):
                       Index("ix_change_events_model", "model_id", "occurred_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    model_id: Mapped[int] = mapped_column(ForeignKey("models.id"))
+    # None: an event about the whole catalog (catalog_loaded), not one model
+    model_id: Mapped[int | None] = mapped_column(ForeignKey("models.id"))
     source: Mapped[str] = mapped_column(String(40))
     # price_added, price_changed, price_removed, capability_added, capability_removed,
-    # model_added, model_deprecated, model_vanished, model_returned
+    # model_added, model_deprecated, model_vanished, model_returned; catalog_loaded (the
+    # first load of a database: one event, new_value = the number of models)
     kind: Mapped[str] = mapped_column(String(30), index=True)
     subject: Mapped[str | None] = mapped_column(String(120))   # meter/unit or capability name
     conditions: Mapped[dict[str, object] | None] = mapped_column(JSON)

@@ -11,6 +11,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from ratecard.db import Money
 from ratecard.models import Capability, ChangeEvent, Model, Price, Provider
+from ratecard.queries.changes import real_change
 from ratecard.queries.shown import (
     base_price,
     cheapest_image_price,
@@ -33,7 +34,8 @@ def provider_count(session: Session) -> int:
 
 
 def change_count(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(ChangeEvent)) or 0
+    return session.scalar(select(func.count()).select_from(ChangeEvent).where(
+        real_change())) or 0
 
 
 def model_ids(session: Session) -> list[str]:

@@ -13,10 +13,11 @@ from ratecard.queries.changes import ChangeFilters, _where
 
 def page(session: Session, filters: ChangeFilters, model_id: int | None, limit: int,
          after: tuple[dt.datetime, int] | None = None
-         ) -> tuple[list[tuple[ChangeEvent, Model]], bool]:
+         ) -> tuple[list[tuple[ChangeEvent, Model | None]], bool]:
     """Up to `limit` events older than `after` (occurred_at, id), each with its model and
-    provider; and whether more follow."""
-    query = select(ChangeEvent, Model).join(Model, Model.id == ChangeEvent.model_id).join(
+    provider (None for an event about the whole catalog); and whether more follow."""
+    query = select(ChangeEvent, Model).outerjoin(
+        Model, Model.id == ChangeEvent.model_id).outerjoin(
         Provider, Provider.id == Model.provider_id).options(contains_eager(Model.provider))
     query = query.where(*_where(filters))
     if model_id is not None:

@@ -5,7 +5,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, contains_eager
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -16,7 +16,10 @@ PAGE_SIZE = 50
 OK_STATUSES = ("success", "not_modified")
 KINDS = ("price_added", "price_changed", "price_corrected", "price_removed", "capability_added",
          "capability_removed", "model_added", "model_deprecated", "model_vanished",
-         "model_returned")
+         "model_returned", "catalog_loaded")
+# Kinds that carry an old and a new value; with both equal they said nothing (an older
+# version recorded such events: they are left out on read).
+VALUE_KINDS = ("price_changed", "price_corrected")
 
 
 @dataclass(frozen=True)
@@ -29,7 +32,7 @@ class ChangeFilters:
 
 @dataclass
 class ChangePage:
-    rows: list[tuple[ChangeEvent, Model]]
+    rows: list[tuple[ChangeEvent, Model | None]]
     total: int
     page: int
     pages: int
@@ -39,8 +42,14 @@ def _midnight(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
+def real_change() -> ColumnElement[bool]:
+    """Every event but a "change" from a value to the same value."""
+    return or_(ChangeEvent.kind.not_in(VALUE_KINDS), ChangeEvent.old_value.is_(None),
+               ChangeEvent.new_value.is_(None), ChangeEvent.old_value != ChangeEvent.new_value)
+
+
 def _where(filters: ChangeFilters) -> list[ColumnElement[bool]]:
-    where: list[ColumnElement[bool]] = []
+    where: list[ColumnElement[bool]] = [real_change()]
     if filters.provider:
         where.append(Provider.slug == filters.provider)
     if filters.kind:
@@ -68,8 +77,10 @@ def events(session: Session, filters: ChangeFilters, page: int = 1,
 
 
 def latest(session: Session, filters: ChangeFilters = ChangeFilters(), limit: int = 10,
-           offset: int = 0, exclude: tuple[str, ...] = ()) -> list[tuple[ChangeEvent, Model]]:
-    """Newest first, each with its model and the model's provider loaded (two queries)."""
+           offset: int = 0, exclude: tuple[str, ...] = ()
+           ) -> list[tuple[ChangeEvent, Model | None]]:
+    """Newest first, each with its model and the model's provider loaded (two queries);
+    an event about the whole catalog (catalog_loaded) has no model."""
     query = select(ChangeEvent).where(*_where(filters))
     if filters.provider:
         query = query.join(Model, Model.id == ChangeEvent.model_id).join(Model.provider)
@@ -80,7 +91,25 @@ def latest(session: Session, filters: ChangeFilters = ChangeFilters(), limit: in
     ids = {event.model_id for event in found}
     models = {m.id: m for m in session.scalars(select(Model).join(Model.provider).options(
         contains_eager(Model.provider)).where(Model.id.in_(ids)))} if ids else {}
-    return [(event, models[event.model_id]) for event in found]
+    return [(event, models.get(event.model_id) if event.model_id is not None else None)
+            for event in found]
+
+
+def new_models(session: Session, limit: int = 10) -> list[tuple[ChangeEvent, Model | None]]:
+    """Models a source started listing after it was first synced: its first successful
+    run lists what it already had (the catalog's first load, or a source added later),
+    which is not new upstream."""
+    firsts = select(func.min(SyncRun.id)).where(SyncRun.status == "success").group_by(
+        SyncRun.source)
+    query = select(ChangeEvent).where(
+        ChangeEvent.kind == "model_added",
+        or_(ChangeEvent.sync_run_id.is_(None), ChangeEvent.sync_run_id.not_in(firsts)))
+    found = list(session.scalars(query.order_by(
+        ChangeEvent.occurred_at.desc(), ChangeEvent.id.desc()).limit(limit)))
+    ids = {event.model_id for event in found}
+    models = {m.id: m for m in session.scalars(select(Model).join(Model.provider).options(
+        contains_eager(Model.provider)).where(Model.id.in_(ids)))} if ids else {}
+    return [(event, models.get(event.model_id)) for event in found]
 
 
 def freshness(session: Session) -> list[tuple[str, SyncRun | None, SyncRun | None]]:

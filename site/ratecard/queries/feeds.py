@@ -5,15 +5,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, contains_eager
 
 from ratecard.models import ChangeEvent, Model, Provider
+from ratecard.queries.changes import real_change
 
 FEED_SIZE = 50
 
 
 def feed_events(session: Session, *, provider_id: int | None = None,
                 model_id: int | None = None,
-                limit: int = FEED_SIZE) -> list[tuple[ChangeEvent, Model]]:
-    query = (select(ChangeEvent, Model).join(Model, Model.id == ChangeEvent.model_id)
-             .join(Model.provider).options(contains_eager(Model.provider)))
+                limit: int = FEED_SIZE) -> list[tuple[ChangeEvent, Model | None]]:
+    """Events of one model or provider; or, with neither, every event, those about the
+    whole catalog (no model: "catalog loaded") included."""
+    query = (select(ChangeEvent, Model).outerjoin(Model, Model.id == ChangeEvent.model_id)
+             .outerjoin(Model.provider).options(contains_eager(Model.provider))
+             .where(real_change()))
     if provider_id is not None:
         query = query.where(Model.provider_id == provider_id)
     if model_id is not None:

@@ -26,6 +26,7 @@ from ratecard.models import (
     SyncRun,
 )
 from ratecard.models.pricing import CONDITION_COLUMNS
+from ratecard.queries.changes import real_change
 
 OK_STATUSES = ("success", "not_modified")
 
@@ -119,7 +120,8 @@ def _per_model(name: str) -> Select[Any]:
         "disagreements": lambda: select(Disagreement).where(Disagreement.model_id == model_id),
         "aliases": lambda: select(ModelAlias).where(ModelAlias.model_id == model_id).order_by(
             ModelAlias.source, ModelAlias.key),
-        "changes": lambda: select(ChangeEvent).where(ChangeEvent.model_id == model_id).order_by(
+        "changes": lambda: select(ChangeEvent).where(
+            ChangeEvent.model_id == model_id, real_change()).order_by(
             ChangeEvent.occurred_at.desc(), ChangeEvent.id.desc()).limit(bindparam("limit")),
     }[name]()
 

@@ -22,6 +22,7 @@ from ratecard.models import (
     Price,
     Provider,
 )
+from ratecard.names import choose
 from ratecard.services.catalog_state import (
     CurrentPrice,
     PriceKey,
@@ -46,6 +47,8 @@ class Counts:
 # Rows buffered before they are written (in the run's one transaction): a payload of tens
 # of thousands of models must not hold every pending row in memory at once.
 FLUSH_ROWS = 5000
+# Kinds whose old and new value may be equal by mistake: such an event says nothing.
+NO_OP_KINDS = ("price_changed", "price_corrected")
 
 
 def money(amount: Decimal | None) -> str | None:
@@ -75,6 +78,9 @@ class Writer(Holding):
     def event(self, model_id: int, kind: str, when: dt.datetime, subject: str | None = None,
               old: str | None = None, new: str | None = None,
               conditions: dict[str, object] | None = None) -> None:
+        if kind in NO_OP_KINDS and old is not None and new is not None and \
+                Decimal(old) == Decimal(new):
+            return      # a change of nothing is never recorded
         self.events.append({
             "model_id": model_id, "source": self.source, "kind": kind, "subject": subject,
             "conditions": conditions or None, "old_value": old, "new_value": new,
@@ -92,8 +98,10 @@ class Writer(Holding):
         model = self.state.models.get(record.canonical_id)
         created = model is None
         if model is None:
+            ident = record.canonical_id.split("/", 1)[1]
+            # a first name; services.names settles it once every source's name is known
             model = Model(canonical_id=record.canonical_id, provider=provider,
-                          name=record.name or record.canonical_id.split("/", 1)[1],
+                          name=choose({self.source: record.name}, ident)[:255],
                           first_seen=self.as_of)
             self.session.add(model)
             self.state.models[record.canonical_id] = model
@@ -104,8 +112,8 @@ class Writer(Holding):
         """Descriptive fields: the highest-precedence source wins; others only fill gaps."""
         rank = _rank(self.source)
         owns = created or model.meta_source is None or rank <= _rank(model.meta_source)
-        fields = {
-            "name": record.name, "mode": record.mode, "context_window": record.context_window,
+        fields = {     # the name is chosen by services.names, not by precedence here
+            "mode": record.mode, "context_window": record.context_window,
             "max_output": record.max_output,
             "input_modalities": list(record.input_modalities) if record.input_modalities else None,
             "output_modalities": (list(record.output_modalities)
@@ -219,13 +227,16 @@ class Writer(Holding):
         self._settle_pending(key)
         self._refs().note(model.id, self.source, key[1:], current.amount)
         subject, conds = f"{current.meter}/{current.unit}", current.conditions.as_dict()
+        segments, starts = _merge_equal(segments, starts)
         for index, entry in enumerate(segments):
             if check_plausible(entry.unit, entry.amount) is not None:
                 continue
             end = starts[index + 1] if index + 1 < len(segments) else None
             self._insert_price(model.id, entry, starts[index], end)
             old = previous.amount if previous else None
-            if announce or old is not None:
+            # A dated price set repeats the meters it did not change (genai-prices' web
+            # search stays $14 while the token prices move): the same amount is no change.
+            if (announce or old is not None) and old != entry.amount:
                 kind = "price_changed" if old is not None else "price_added"
                 self.event(model.id, kind, starts[index], subject, money(old),
                            money(entry.amount), conds)
@@ -296,6 +307,20 @@ class Writer(Holding):
             if rows:
                 s.execute(statement, rows)
                 rows.clear()
+
+
+def _merge_equal(segments: list[PriceRecord], starts: list[dt.datetime]
+                 ) -> tuple[list[PriceRecord], list[dt.datetime]]:
+    """Consecutive segments of one amount are one row from the first one's start."""
+    kept: list[PriceRecord] = []
+    begun: list[dt.datetime] = []
+    for entry, start in zip(segments, starts, strict=True):
+        if kept and kept[-1].amount == entry.amount:
+            kept[-1] = entry          # the later record (the current one stays last)
+            continue
+        kept.append(entry)
+        begun.append(start)
+    return kept, begun
 
 
 def _rank(source: str) -> int:

@@ -27,12 +27,14 @@ from sqlalchemy.orm import Session
 
 from ratecard.models import Model, ModelFact
 from ratecard.models.facts import FACT_FIELDS
+from ratecard.names import NAME_ORDER
 from ratecard.precedence import rank
 from scrapers.base import ModelRecord
 from scrapers.vocabulary import NO_OUTPUT_MODES
 
 log = logging.getLogger(__name__)
 
+NAME_FIELD = "name"  # a source's own name of a model (not a consensus field)
 BATCH = 1000          # models per statement: bounded memory, and IN lists any database takes
 SET_FIELDS = ("input_modalities", "output_modalities")
 
@@ -49,6 +51,14 @@ def facts_of(record: ModelRecord) -> dict[str, Any]:
     return found
 
 
+def name_fact(source: str, record: ModelRecord) -> dict[str, Any]:
+    """The source's own name of the model, kept beside its facts for services.names (it
+    is chosen by a fixed order, not by consensus)."""
+    if source not in NAME_ORDER or not record.name:
+        return {}
+    return {NAME_FIELD: record.name}
+
+
 def record(session: Session, source: str, pairs: Iterable[tuple[ModelRecord, Model]],
            stamp: dt.datetime, settled_elsewhere: Collection[int] = ()) -> set[int]:
     """Store this source's facts for the models it listed, drop its facts of every other
@@ -58,7 +68,7 @@ def record(session: Session, source: str, pairs: Iterable[tuple[ModelRecord, Mod
     listed: set[int] = set()
     chunk: dict[int, tuple[Model, dict[str, Any]]] = {}
     for rec, model in pairs:
-        chunk[model.id] = (model, facts_of(rec))
+        chunk[model.id] = (model, facts_of(rec) | name_fact(source, rec))
         if len(chunk) >= BATCH:
             _store(session, source, chunk, stamp, skip)
             listed.update(chunk)
@@ -174,6 +184,8 @@ def _apply(model: Model, fields: Mapping[str, Mapping[str, Any]] | None) -> None
     if not fields:
         return         # no current source describes it: keep what it last said
     for name, by_source in fields.items():
+        if name not in FACT_FIELDS:
+            continue   # the sources' names: services.names chooses among them
         value = consensus(name, by_source)
         if value is not None and not _same(name, value, getattr(model, name)):
             setattr(model, name, value)

@@ -13,13 +13,14 @@ the first run that started after the decision.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from ratecard.db import Database
@@ -39,6 +40,7 @@ from ratecard.services.guards import GrowthLimits, RunRejected
 from ratecard.services.locks import LockBusy, source_lock
 from ratecard.services.sync import Overrides, RunSummary, _apply, payload_of
 from scrapers.base import ParseError, Source
+from scrapers.offline import OFFLINE_SCHEME
 
 Say = Callable[[str], None]
 PARKED = "rebuild_parked"        # other sources' pending held changes, during the replay
@@ -162,9 +164,21 @@ def _locked(db: Database, source: Source, dry_run: bool, say: Say) -> RebuildRes
         session.close()
 
 
+def _first_load(session: Session, run: SyncRun) -> bool:
+    """An offline-catalog run that came before the database's "catalog loaded" entry."""
+    if not run.url or not run.url.startswith(OFFLINE_SCHEME):
+        return False
+    loaded = session.scalar(select(func.min(ChangeEvent.occurred_at)).where(
+        ChangeEvent.kind == "catalog_loaded"))
+    return loaded is not None and run.started_at <= loaded
+
+
 def _replay(session: Session, source: Source, run_id: int, as_of: dt.datetime,
             lifted: Overrides) -> None:
-    payload = payload_of(session, session.get_one(SyncRun, run_id))
+    run = session.get_one(SyncRun, run_id)
+    payload = payload_of(session, run)
+    if _first_load(session, run):   # the database's first load announced no model one by one
+        lifted = dataclasses.replace(lifted, first_load=True)
     if payload is None:
         raise RebuildError(f"{source.name}: the payload of run #{run_id} is missing")
     try:

@@ -48,6 +48,12 @@ def publish(session: Session, change: QuarantinedChange, corrected: bool = False
         Price.meter == change.meter, Price.unit == change.unit,
         Price.conditions_key == change.conditions_key, Price.valid_to.is_(None)))
     start = change.seen_at
+    if current is not None and current.amount == change.new_amount:
+        # What was held is what is current now: publishing it would record a change of
+        # nothing ("$14.00 → $14.00").
+        change.status = "corrected" if corrected else "approved"
+        change.decided_at = utcnow()
+        return
     if current is not None:
         # A later change may already have moved the row on; never end it before it began.
         start = max(start, current.valid_from)

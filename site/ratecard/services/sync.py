@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from ratecard.db import Database, utcnow
 from ratecard.models import Capability, Price, SyncPayload, SyncRun
-from ratecard.services import derived, facts, id_merge
+from ratecard.services import derived, facts, id_merge, names
 from ratecard.services.apply import FLUSH_ROWS, Writer, midnight
 from ratecard.services.catalog_state import load_state
 from ratecard.services.guards import GrowthLimits, RunRejected, check_run
@@ -68,12 +68,15 @@ class RunSummary:
 def run_sync(db: Database, source: Source, *, url: str | None = None,
              payload: bytes | None = None, as_of: dt.date | None = None,
              origin: str | None = None, progress: Progress | None = None,
-             allow_vanish: bool = False, allow_growth: bool = False) -> RunSummary:
+             allow_vanish: bool = False, allow_growth: bool = False,
+             first_load: bool = False) -> RunSummary:
     """Sync one source. `payload` skips the fetch (offline catalog, tests).
 
     allow_vanish / allow_growth lift the mass-vanish / mass-addition guard for one run,
-    after an operator has checked that the models really left / joined the source."""
-    guards = Overrides(allow_vanish, allow_growth, GrowthLimits.from_env())
+    after an operator has checked that the models really left / joined the source.
+    first_load: the run is part of the first load of an empty database, which the caller
+    records as one catalog_loaded event: no "model added" per model."""
+    guards = Overrides(allow_vanish, allow_growth, GrowthLimits.from_env(), first_load)
     with source_lock(db, source.name):
         return _run_locked(db, source, url, payload, as_of, origin, progress, guards)
 
@@ -83,6 +86,7 @@ class Overrides:
     allow_vanish: bool
     allow_growth: bool
     growth: GrowthLimits
+    first_load: bool = False
 
 
 def _run_locked(db: Database, source: Source, url: str | None, payload: bytes | None,
@@ -158,7 +162,7 @@ def _apply(session: Session, run_id: int, source: str, stamp: dt.datetime,
         returned = False
         for key in keys:
             returned |= writer.alias(model, key)
-        if is_new:
+        if is_new and not guards.first_load:
             writer.event(model.id, "model_added", stamp, model.canonical_id)
         elif returned and model.id not in seen_ids:
             writer.event(model.id, "model_returned", stamp, model.canonical_id)
@@ -168,6 +172,8 @@ def _apply(session: Session, run_id: int, source: str, stamp: dt.datetime,
             session.flush()
         writer.flush_if_full()
     for model, day in writer.pending_deprecations:
+        if guards.first_load:
+            break       # a date the first load found is a fact of the catalog, not news
         writer.event(model.id, "model_deprecated", stamp, model.canonical_id,
                      new=day.isoformat())
     session.flush()
@@ -191,7 +197,8 @@ def _apply(session: Session, run_id: int, source: str, stamp: dt.datetime,
     touched = writer.counts.touched | derived.written_by(session, run_id, source, stamp)
     # Writer._describe set descriptive columns by precedence: settle them by consensus
     # (derived.refresh settles the touched models).
-    facts.record(session, source, ((r, m) for r, m, _ in models), stamp, touched)
+    described = facts.record(session, source, ((r, m) for r, m, _ in models), stamp, touched)
+    names.settle(session, described)       # the sources' names, in the documented order
     derived.refresh(session, touched, stamp)
     summary.seen = len(seen_ids)
     summary.added = len(fresh)

@@ -17,10 +17,13 @@ from ratecard.web.http import request_version
 from ratecard.web.session import db_session
 
 
-def event_json(event: ChangeEvent, model: Model) -> dict[str, object]:
+def event_json(event: ChangeEvent, model: Model | None) -> dict[str, object]:
+    """One change; model and provider are null for an event about the whole catalog."""
     return {
-        "id": event.id, "kind": event.kind, "model": model.canonical_id,
-        "provider": model.provider.slug, "source": event.source, "subject": event.subject,
+        "id": event.id, "kind": event.kind,
+        "model": model.canonical_id if model is not None else None,
+        "provider": model.provider.slug if model is not None else None,
+        "source": event.source, "subject": event.subject,
         "conditions": event.conditions or {}, "old_value": event.old_value,
         "new_value": event.new_value, "occurred_at": _iso(event.occurred_at),
     }

@@ -43,7 +43,7 @@ def _absolute(path: str) -> str:
 
 
 def render(title: str, subtitle: str, page_url: str,
-           rows: list[tuple[ChangeEvent, Model]]) -> str:
+           rows: list[tuple[ChangeEvent, Model | None]]) -> str:
     feed = ET.Element("feed", {"xmlns": ATOM})
     # the feed's id is its address's path: the same on every host the site answers on
     _sub(feed, "id", "urn:uuid:" + str(uuid.uuid5(NAMESPACE, "feed:" + request.path)))
@@ -58,6 +58,9 @@ def render(title: str, subtitle: str, page_url: str,
     _sub(feed, "generator", "Ratecard")
     seen: set[str] = set()
     for event, model in rows:
+        if model is None:                 # the whole catalog: "catalog loaded: N models"
+            _catalog_entry(feed, event)
+            continue
         ident = entry_id(event, model.canonical_id)
         if ident in seen:         # a change recorded twice is one entry
             continue
@@ -78,6 +81,19 @@ def render(title: str, subtitle: str, page_url: str,
         _sub(entry, "summary", detail, type="text")
     ET.indent(feed)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode")
+
+
+def _catalog_entry(feed: ET.Element, event: ChangeEvent) -> None:
+    entry = _sub(feed, "entry")
+    _sub(entry, "id", entry_id(event, ""))
+    said = words(event)
+    _sub(entry, "title", said)
+    _sub(entry, "updated", _stamp(event.occurred_at))
+    _sub(entry, "published", _stamp(event.occurred_at))
+    _sub(entry, "link", rel="alternate", type="text/html",
+         href=url_for("public.catalog", _external=True))
+    _sub(entry, "category", term=event.kind)
+    _sub(entry, "summary", f"{said}. {event.occurred_at:%Y-%m-%d}.", type="text")
 
 
 def _atom(render_page) -> Response:  # type: ignore[no-untyped-def]

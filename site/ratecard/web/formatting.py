@@ -25,7 +25,7 @@ METER_LABELS = {
     "page": "Page",
 }
 SOURCE_LABELS = {"litellm": "LiteLLM", "openrouter": "OpenRouter", "modelsdev": "models.dev",
-                 "genai_prices": "genai-prices"}
+                 "genai_prices": "genai-prices", "offline": "Offline catalog"}
 MODE_LABELS = {
     "chat": "Chat", "completion": "Text completion", "embedding": "Embedding",
     "image_generation": "Image generation", "image_edit": "Image editing",

@@ -29,7 +29,7 @@ KIND_LABELS = {
     "price_removed": "Price withdrawn", "capability_added": "Capability added",
     "capability_removed": "Capability removed", "model_added": "Model added",
     "model_deprecated": "Deprecated", "model_vanished": "No longer listed",
-    "model_returned": "Listed again",
+    "model_returned": "Listed again", "catalog_loaded": "Catalog loaded",
 }
 
 
@@ -48,6 +48,10 @@ def _meter(subject: str | None) -> tuple[str, str]:
     # every price names its unit ("$3.00 per 1M tokens"), token prices included
     suffix = "" if not unit else " " + UNIT_LABELS.get(unit, f"per {unit}")
     return label, suffix
+
+
+def _count(value: str | None) -> str:
+    return f"{int(value):,}" if value and value.isdigit() else (value or "the")
 
 
 @bp.app_template_filter("change_text")
@@ -80,6 +84,8 @@ def change_text(event: ChangeEvent) -> str:
         return f"Listed again by {source}"
     if kind == "model_added":
         return "Model added"
+    if kind == "catalog_loaded":     # the first load: one entry, not one per model
+        return f"Catalog loaded: {_count(event.new_value)} models"
     return KIND_LABELS.get(kind, kind.replace("_", " ").capitalize())
 
 

@@ -5,11 +5,13 @@ import datetime as dt
 
 from flask import g, render_template
 
-from ratecard.queries import catalog, changes
+from ratecard.queries import catalog, changes, freshness
 from ratecard.web.http import request_version
 from ratecard.web.page_cache import cached_page
 from ratecard.web.public import bp
 from ratecard.web.session import db_session
+
+bp.add_app_template_global(freshness.state, "source_state")
 
 
 @bp.get("/")
@@ -28,8 +30,7 @@ def _home() -> str:
                 "changes": catalog.change_count(session)},
         cheapest=catalog.cheapest_per_mode(session, today),
         latest=changes.latest(session, limit=10, exclude=("model_added",)),
-        new_models=changes.latest(session, changes.ChangeFilters(kind="model_added"),
-                                  limit=10),
-        freshness=changes.freshness(session),
+        new_models=changes.new_models(session, limit=10),
+        freshness=freshness.summary(session),
         updated=updated,
     )
