@@ -144,9 +144,12 @@ def load_user(db: Session) -> User | None:
             db.commit()
         g.user, g.sid = user, sid
         return user
-    if row is not None:
+    if row is not None and reason == "revoked":      # the account is gone or disabled
         editor_sessions.close_session(db, sid)
         db.commit()
+    # An expired row stays (prune removes it after PRUNE_GRACE): a request sent at the same
+    # moment with the same cookie (a live preview, a second tab) is told "expired" too,
+    # not "ended", and the row can never be used again (expired() is checked first).
     g.session_ended = reason
     _end_session(reason, sid)
     return None

@@ -58,9 +58,6 @@ def from_env() -> dict[str, object]:
     settings: dict[str, object] = {
         "DATABASE_URL": os.environ.get("DATABASE_URL") or default_database_url(),
         "SECRET_KEY": os.environ.get("SECRET_KEY", "dev-only-not-secret"),
-        # Single-process mode (`ratecard serve`) runs the scheduler in-process;
-        # gunicorn workers never do (RATECARD_SCHEDULER stays off there).
-        "RATECARD_SCHEDULER": _flag("RATECARD_SCHEDULER", False),
         # Offline: load the bundled catalog only, never reach the network.
         "RATECARD_OFFLINE": _flag("RATECARD_OFFLINE", False),
         "SOURCE_URLS": {},

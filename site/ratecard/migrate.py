@@ -1,12 +1,24 @@
-"""Running Alembic from code: `ratecard db upgrade`, serve's first start, the tests."""
+"""Running Alembic from code: `ratecard db upgrade`, the development `ratecard serve`, the
+tests. Every other command only checks that the schema is current (`pending`): a production
+database changes schema when an operator says so, not as a side effect of `users list`."""
 from __future__ import annotations
+
+import fcntl
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import inspect
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
 
 from ratecard.config import PROJECT_ROOT
 from ratecard.db import Database
+
+_LOCK_KEY = (0x5A7E << 32) | zlib.crc32(b"schema")   # the namespace of services/locks.py
 
 
 def alembic_config(url: str) -> Config:
@@ -18,11 +30,52 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(database: Database, revision: str = "head") -> None:
+    """Migrate, one process at a time: a second one waits, then finds nothing to do."""
     config = alembic_config(database.url)
-    with database.engine.begin() as connection:
+    with _schema_lock(database), database.engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
 
 
+def pending(database: Database) -> str | None:
+    """None when the schema is the one this code needs, else what is wrong, in a line."""
+    heads = set(ScriptDirectory.from_config(alembic_config(database.url)).get_heads())
+    with database.engine.connect() as connection:
+        current = set(MigrationContext.configure(connection).get_current_heads())
+    if current == heads:
+        return None
+    if not current:
+        return "the database has no schema yet"
+    return (f"the database schema is at revision {', '.join(sorted(current))}; this version "
+            f"of Ratecard needs {', '.join(sorted(heads))}")
+
+
 def is_empty(database: Database) -> bool:
     return not inspect(database.engine).has_table("models")
+
+
+@contextmanager
+def _schema_lock(database: Database) -> Iterator[None]:
+    """PostgreSQL: an advisory lock (waited for). SQLite: a lock file beside the database
+    (SQLite is one machine). An in-memory database needs none."""
+    url = database.engine.url
+    if url.get_backend_name() == "postgresql":
+        with database.engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:k)"), {"k": _LOCK_KEY})
+            connection.commit()
+            try:
+                yield
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _LOCK_KEY})
+                connection.commit()
+        return
+    if not url.database or url.database == ":memory:":
+        yield
+        return
+    with open(Path(url.database).with_name(Path(url.database).name + ".migrate-lock"),
+              "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -1,4 +1,5 @@
-"""gunicorn entry point: `gunicorn ratecard.wsgi:app`. Workers never start a scheduler."""
+"""gunicorn entry point: `gunicorn ratecard.wsgi:app`. The app never starts a scheduler:
+`ratecard scheduler` (or the development `ratecard serve`) runs it."""
 from ratecard import create_app
 
-app = create_app({"RATECARD_SCHEDULER": False})
+app = create_app()

@@ -115,10 +115,11 @@ def test_calculator_live_update_matches_the_server(new_page, model_id: str) -> N
     options = form.locator("select[name=image_option] option")
     if options.count() > 1:
         form.locator("select[name=image_option]").select_option(index=options.count() - 1)
+    # the figures shown answer the form as it now stands (not an earlier, slower answer)
     live.wait_for_function(
-        "before => document.querySelector('[data-field=total_exact]').textContent.trim()"
-        " !== before", arg=before["total_exact"])
-    live.wait_for_load_state("networkidle")        # the last debounced fetch has landed
+        "() => { const f = document.querySelector('form.calculator');"
+        " return f.getAttribute('data-live-shown') ==="
+        " new URLSearchParams(new FormData(f)).toString(); }")
     shown = calculator_fields(live)
     assert shown != before
 

@@ -1,4 +1,5 @@
-"""The `ratecard` command as a user runs it: real processes, real exit codes."""
+"""The `ratecard` command as a user runs it: exit codes and messages, in this process
+(Click's runner); two smoke tests start a real process."""
 from __future__ import annotations
 
 import json
@@ -9,12 +10,20 @@ from pathlib import Path
 
 import pytest
 
+from ratecard.db import Database
+from tests.cli_runner import Ran, run_cli
+
 SMALL = {"gpt-4o": {"litellm_provider": "openai", "mode": "chat",
                     "input_cost_per_token": 2.5e-06, "output_cost_per_token": 1e-05}}
 
 
-def ratecard(database_url: str, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    environ = dict(os.environ, DATABASE_URL=database_url, RATECARD_HTTP_ATTEMPTS="1", **env)
+def ratecard(database_url: str, *args: str, **env: str) -> Ran:
+    return run_cli(*args, env=dict(DATABASE_URL=database_url, RATECARD_HTTP_ATTEMPTS="1",
+                                   **env))
+
+
+def in_a_process(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    environ = dict(os.environ, DATABASE_URL=database_url, RATECARD_HTTP_ATTEMPTS="1")
     return subprocess.run([sys.executable, "-m", "ratecard", *args], capture_output=True,
                           text=True, env=environ, timeout=120)
 
@@ -27,8 +36,8 @@ def small_file(tmp_path: Path) -> Path:
 
 
 def test_sync_file_prints_summary(db, database_url, small_file):
-    result = ratecard(database_url, "sync", "litellm", "--file", str(small_file),
-                      "--as-of", "2026-01-01")
+    result = in_a_process(database_url, "sync", "litellm", "--file", str(small_file),
+                          "--as-of", "2026-01-01")
     assert result.returncode == 0, result.stderr
     assert "litellm: ok" in result.stdout and "1 seen, 1 added" in result.stdout
     again = ratecard(database_url, "sync", "litellm", "--file", str(small_file),
@@ -80,6 +89,36 @@ def test_quarantine_list_empty(db, database_url):
     assert result.returncode == 0 and "no pending held changes" in result.stdout
 
 
-def test_db_upgrade(database_url):
-    result = ratecard(database_url, "db", "upgrade")
+def test_only_db_upgrade_migrates(database_url, small_file):
+    """Other commands check the schema and say what to run; they never migrate (a
+    production database changes schema when its operator says so)."""
+    for args in (["users", "list"], ["sync", "litellm", "--file", str(small_file)],
+                 ["sources"], ["quarantine", "list"]):
+        refused = ratecard(database_url, *args)
+        assert refused.returncode == 1, args
+        assert "the database has no schema yet: run `ratecard db upgrade`" in refused.stderr
+    from ratecard.migrate import is_empty
+    database = Database(database_url)
+    try:
+        assert is_empty(database)
+    finally:
+        database.dispose()
+    result = in_a_process(database_url, "db", "upgrade")
     assert result.returncode == 0 and "database at head" in result.stdout
+    assert "was: the database has no schema yet" in result.stdout
+    assert ratecard(database_url, "users", "list").returncode == 0
+    again = ratecard(database_url, "db", "upgrade")
+    assert again.returncode == 0 and "(was:" not in again.stdout
+
+
+def test_two_upgrades_at_once_both_succeed(database_url):
+    """Two operators (or two deploy hooks) at the same moment: the second waits for the
+    first's lock, then finds nothing to do."""
+    environ = dict(os.environ, DATABASE_URL=database_url)
+    both = [subprocess.Popen([sys.executable, "-m", "ratecard", "db", "upgrade"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                             env=environ) for _ in range(2)]
+    for process in both:
+        out, err = process.communicate(timeout=120)
+        assert process.returncode == 0, err
+        assert "database at head" in out

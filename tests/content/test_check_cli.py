@@ -1,21 +1,17 @@
 """`ratecard content check` finds each kind of problem, with the right file and line."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
+from tests.cli_runner import Ran, run_cli
 from tests.content.conftest import png, write
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run_check(root: Path, database_url: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_URL": database_url}
-    return subprocess.run([sys.executable, "-m", "ratecard", "content", "check", "--root",
-                           str(root)], capture_output=True, text=True, env=env, cwd=ROOT,
-                          timeout=120)
+def run_check(root: Path, database_url: str) -> Ran:
+    return run_cli("content", "check", "--root", str(root),
+                   env={"DATABASE_URL": database_url})
 
 
 def test_clean_tree_passes_with_warnings_only(catalog, database_url, content_dir):

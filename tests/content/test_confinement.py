@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -16,6 +14,7 @@ from ratecard.content import files
 from ratecard.models import AuditEntry, ContentPage, ContentRevision, MediaFile
 from ratecard.queries import content as q
 from ratecard.services import content as svc
+from tests.cli_runner import Ran, run_cli
 from tests.content.conftest import png, write
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,11 +28,8 @@ def do_import(db, root):  # type: ignore[no-untyped-def]
         return svc.import_files(session, root)
 
 
-def cli(root: Path, database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DATABASE_URL": database_url}
-    return subprocess.run([sys.executable, "-m", "ratecard", "content", *args, "--root",
-                           str(root)], capture_output=True, text=True, env=env, cwd=ROOT,
-                          timeout=120)
+def cli(root: Path, database_url: str, *args: str) -> Ran:
+    return run_cli("content", *args, "--root", str(root), env={"DATABASE_URL": database_url})
 
 
 def stored_text(db) -> str:  # type: ignore[no-untyped-def]

@@ -1,22 +1,17 @@
 """`ratecard users add|remove|set-password` as a person runs them, and how passwords are kept."""
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
 from sqlalchemy import select
 
 from ratecard.models import AuditEntry, User
 from ratecard.services import accounts
+from tests.cli_runner import Ran, run_cli
 from tests.editor.conftest import PASSWORD, login
 
 
-def ratecard(database_url: str, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    environ = dict(os.environ, DATABASE_URL=database_url)
-    return subprocess.run([sys.executable, "-m", "ratecard", *args], input=stdin,
-                          capture_output=True, text=True, env=environ, timeout=120)
+def ratecard(database_url: str, *args: str, stdin: str = "") -> Ran:
+    return run_cli(*args, env={"DATABASE_URL": database_url}, stdin=stdin)
 
 
 def user(db, name: str) -> User | None:  # type: ignore[no-untyped-def]

@@ -10,7 +10,8 @@ Behaviours (one per request, in order; the last repeats): ok, slow (answers afte
 `slow_seconds`), an HTTP status ("429", "500", "401", "403", "400-policy"), hang (headers,
 then nothing: a gap timeout), close (half the stream, then the connection drops), malformed
 (a line of broken JSON), drip (the stream a few bytes at a time: only the whole-call
-deadline stops it), no_usage, empty, refuse, stream_error (an error event inside a 200).
+deadline stops it), no_usage, empty, refuse, stream_error (an error event inside a 200),
+whole (the answer as one JSON body, as a server that ignores `stream` sends it).
 Every request is recorded with its headers and JSON body.
 """
 from __future__ import annotations
@@ -151,6 +152,22 @@ def _events(shape: str, behaviour: str) -> list[dict[str, Any]]:
     return out
 
 
+def _whole(shape: str) -> object:
+    """The answer of each shape as a server sends it when it does not stream."""
+    text = "".join(WORDS)
+    if shape == "openai_chat":
+        return {"choices": [{"index": 0, "message": {"role": "assistant", "content": text},
+                             "finish_reason": "stop"}],
+                "usage": {"prompt_tokens": USAGE_IN, "completion_tokens": USAGE_OUT}}
+    if shape == "anthropic":
+        return {"type": "message", "content": [{"type": "text", "text": text}],
+                "stop_reason": "end_turn",
+                "usage": {"input_tokens": USAGE_IN, "output_tokens": USAGE_OUT}}
+    return [{"candidates": [{"content": {"parts": [{"text": text}]}, "finishReason": "STOP"}],
+             "usageMetadata": {"promptTokenCount": USAGE_IN,
+                               "candidatesTokenCount": USAGE_OUT}}]
+
+
 def _sse(shape: str, events: list[dict[str, Any]]) -> list[bytes]:
     lines = []
     for event in events:
@@ -189,6 +206,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._image(behaviour)
         if shape == "unknown":
             return self._json(404, {"error": {"message": "no such route"}})
+        if behaviour == "whole":
+            return self._json(200, _whole(shape))
         chunks = _sse(shape, _events(shape, behaviour))
         if behaviour == "malformed":
             chunks.insert(2, b'data: {"choices": [{"delta": {"content": "x"\n\n')
@@ -218,7 +237,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
         self.wfile.flush()
 
-    def _json(self, status: int, payload: dict[str, Any], text: bytes | None = None) -> None:
+    def _json(self, status: int, payload: Any, text: bytes | None = None) -> None:
         body = text if text is not None else json.dumps(payload).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")

@@ -26,6 +26,7 @@ EXPECTED = {
     "400-policy": "refused", "hang": "timeout", "close": "network_error",
     "malformed": "bad_response", "drip": "timeout", "no_usage": "bad_response",
     "empty": "bad_response", "refuse": "refused", "stream_error": "server_error",
+    "whole": "ok",      # a server that ignores `stream`: measured, without a first token
 }
 IMAGE_DIFFERENT = {"no_usage": "ok", "stream_error": "ok"}   # images may lack usage
 
@@ -61,7 +62,10 @@ def test_every_behaviour_is_classified(fake, shape, behaviour):
         assert result.error is None
         if shape != "openai_image":
             assert result.input_tokens == USAGE_IN and result.output_tokens == USAGE_OUT
-            assert result.ttft_ms is not None and result.ttft_ms <= result.latency_ms
+            if behaviour == "whole":
+                assert result.ttft_ms is None
+            else:
+                assert result.ttft_ms is not None and result.ttft_ms <= result.latency_ms
             assert result.text.startswith("The keeper")
             assert result.output_tps is not None and result.output_tps > 0
         else:

@@ -99,6 +99,67 @@ def test_the_spend_cap_stops_probing_before_it_is_passed(db, models, fake):
     assert spent <= capped.daily_usd
 
 
+# A probing process of its own: waits for "go" on stdin, runs one cycle, prints its runs.
+_OTHER_PROCESS = """
+import json, sys
+from dataclasses import replace
+from decimal import Decimal
+from ratecard.db import Database
+from ratecard.probes.endpoints import ProbeSettings
+from ratecard.services.probes import run_cycle, targets
+url, model, env, cap = json.loads(sys.argv[1])
+settings = ProbeSettings(connect_timeout=1.0, read_timeout=2.0, chat_deadline=3.0,
+                         image_deadline=3.0, daily_usd=Decimal(cap), models=(model,))
+db = Database(url)
+chosen, _ = targets(db, settings, env)
+print("ready", flush=True)
+sys.stdin.readline()
+report = run_cycle(db, chosen[0], settings, env=env)
+print(len(report.runs), report.stopped, flush=True)
+"""
+
+
+def test_the_spend_cap_holds_across_processes(db, models, fake):
+    """The scheduler and a `ratecard probe` side by side: each counts the other's call in
+    flight at its worst case, so together they stop at the cap, not one call past it each.
+    One ok call costs $0.003105 (openai) or $0.004626 (anthropic); the worst cases are
+    $0.0045 and $0.0066, so under a $0.007 cap only one call may be in flight at a time, and
+    after it none fits."""
+    import json
+    import subprocess
+    import sys
+    import threading
+
+    fake.program("slow")                       # each call takes 0.3 s: the calls overlap
+    capped = replace(SETTINGS, daily_usd=Decimal("0.007"), read_timeout=2.0,
+                     chat_deadline=3.0)
+    other = subprocess.Popen(
+        [sys.executable, "-c", _OTHER_PROCESS,
+         json.dumps([db.url, "anthropic/test-claude", env_for(fake), "0.007"])],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert other.stdout is not None and other.stdin is not None
+        assert other.stdout.readline().strip() == "ready"
+        target = _target(db, fake, "openai/test-chat")
+        mine: list[object] = []
+        thread = threading.Thread(target=lambda: mine.append(
+            run_cycle(db, target, capped, env=env_for(fake))))
+        other.stdin.write("go\n")
+        other.stdin.flush()
+        thread.start()
+        thread.join(30)
+        out, _ = other.communicate(timeout=30)
+    finally:
+        other.kill()
+    assert other.returncode == 0, out
+    runs = _runs(db)
+    assert len(runs) == 1, [(r.model_id, r.outcome) for r in runs]
+    assert sum(r.cost_usd for r in runs) <= capped.daily_usd
+    with db.session() as session:               # nothing is left held
+        from ratecard.models.probes import SpendReservation
+        assert session.scalars(select(SpendReservation)).all() == []
+
+
 def test_one_cycle_per_provider_at_a_time(db, models, fake):
     target = _target(db, fake, "openai/test-chat")
     with source_lock(db, "probe:openai", purpose="probe"):

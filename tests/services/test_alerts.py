@@ -1,5 +1,5 @@
 """Webhook alerts against a real receiver on loopback: confirmation, signatures (checked
-with the ten lines in docs/alerts.md), retries with backoff on 500s and timeouts, giving
+with the ten lines in docs/api.md), retries with backoff on 500s and timeouts, giving
 up, redirects not followed, and the address rules with the private setting off, including
 a DNS answer that changes between subscription and delivery (the resolver hook is the one
 fake: DNS is the outside world)."""
@@ -23,7 +23,7 @@ from ratecard.services.webhook_http import UrlRefused, WebhookSettings
 from scrapers import litellm
 from tests.webhook_receiver import Receiver
 
-DOCS = Path(__file__).resolve().parents[2] / "docs" / "alerts.md"
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "api.md"
 ON = WebhookSettings(allow_private=True, max_attempts=4, timeout_seconds=1.0,
                      backoff_seconds=60, base_url="https://ratecard.test")
 OFF = WebhookSettings(allow_private=False, max_attempts=4, timeout_seconds=1.0,
@@ -31,7 +31,7 @@ OFF = WebhookSettings(allow_private=False, max_attempts=4, timeout_seconds=1.0,
 
 
 def verifier():  # type: ignore[no-untyped-def]
-    """The signature check exactly as docs/alerts.md prints it."""
+    """The signature check exactly as docs/api.md prints it."""
     code = re.search(r"```python\n(.*?)```", DOCS.read_text(), re.S).group(1)
     assert len([line for line in code.splitlines() if line.strip()]) <= 11
     namespace: dict[str, object] = {}

@@ -241,3 +241,36 @@ def test_a_deprecation_announced_for_another_sources_model_survives_a_rebuild(db
             ChangeEvent.kind == "model_deprecated")) == 1
     result = rebuild(db, litellm.SOURCE, dry_run=True)
     assert result.changes == [], result.changes[:5]
+
+
+def test_a_merge_redirect_survives_a_rebuild(db):
+    """A model another source created under an old spelling, merged into the id the rules
+    give it when LiteLLM named it: the old id is kept as a redirect alias under LiteLLM.
+    No payload wrote it, so the replay cannot write it again, and the rebuild must keep it
+    (the offline catalog's load made two: ai21/jamba-1-5-large and -mini)."""
+    import datetime as dt
+
+    from ratecard.models import Model, ModelAlias, Provider
+    from ratecard.services.id_merge import rename
+
+    replay(db, litellm.SOURCE, ())
+    when = dt.datetime(2026, 8, 1, tzinfo=dt.UTC)
+    with db.session() as session:
+        model = session.scalars(select(Model).join(ModelAlias).where(
+            ModelAlias.source == "litellm", ModelAlias.vanished_at.is_(None)).order_by(
+            Model.id).limit(1)).one()
+        model_id, canonical = model.id, model.canonical_id
+        assert session.get(Provider, model.provider_id) is not None
+        rename(session, model, canonical + "-renamed", when)   # keeps the old id as alias
+        rename(session, model, canonical, when)                # and back: a redirect left
+    with db.session() as session:
+        redirect = session.scalars(select(ModelAlias).where(
+            ModelAlias.key == canonical + "-renamed")).one()
+        assert redirect.vanished_at == redirect.last_seen == when
+    before = shot(db)
+    dry = rebuild(db, litellm.SOURCE, dry_run=True)
+    assert dry.changes == [], dry.changes
+    assert shot(db) == before
+    with db.session() as session:
+        assert session.scalars(select(ModelAlias.model_id).where(
+            ModelAlias.key == canonical + "-renamed")).one() == model_id

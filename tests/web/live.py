@@ -27,7 +27,7 @@ class Gunicorn:
         self.port = free_port()
         self.log = workdir / "gunicorn.log"
         env = dict(os.environ, DATABASE_URL=database_url, RATECARD_OFFLINE="1",
-                   RATECARD_SCHEDULER="0", RATECARD_INSTANCE=str(workdir), **(extra_env or {}))
+                   RATECARD_INSTANCE=str(workdir), **(extra_env or {}))
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"{HOST}:{self.port}",
              "--error-logfile", str(self.log), "--log-level", "warning", "ratecard.wsgi:app"],

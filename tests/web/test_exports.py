@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from ratecard import create_app
 from ratecard.db import Database
-from ratecard.export_cli import export
+from ratecard.cli.export import export
 from ratecard.migrate import upgrade
 from ratecard.models import Capability, ChangeEvent, Model, Price
 from ratecard.services.export import CSV_COLUMNS, write_exports

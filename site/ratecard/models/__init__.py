@@ -7,7 +7,7 @@ from ratecard.models.content import ContentPage, ContentRevision, MediaFile
 from ratecard.models.facts import ModelFact
 from ratecard.models.live_tests import LiveTest
 from ratecard.models.pricing import Disagreement, Price
-from ratecard.models.probes import ProbeRun, ProbeSummary
+from ratecard.models.probes import ProbeRun, ProbeSummary, SpendReservation
 from ratecard.models.sync import ChangeEvent, QuarantinedChange, SyncLock, SyncPayload, SyncRun
 from ratecard.models.verdicts import Verdict
 
@@ -16,6 +16,6 @@ __all__ = [
     "AuditEntry", "ContentPage", "ContentRevision", "EditorSession", "LoginAttempt",
     "MediaFile", "User",
     "Capability", "ChangeEvent", "Disagreement", "Model", "ModelAlias", "ModelFact", "Price",
-    "ProbeRun", "ProbeSummary", "Provider",
+    "ProbeRun", "ProbeSummary", "Provider", "SpendReservation",
     "QuarantinedChange", "SyncLock", "SyncPayload", "SyncRun", "LiveTest", "Verdict",
 ]

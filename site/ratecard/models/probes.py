@@ -52,3 +52,18 @@ class ProbeSummary(Base):
     runs: Mapped[int] = mapped_column(Integer)
     ok: Mapped[int] = mapped_column(Integer)
     latency_p50_ms: Mapped[int | None] = mapped_column(Integer)
+
+
+class SpendReservation(Base):
+    """The most a call in flight can cost, held against a daily cap until the call is
+    recorded: processes that probe side by side (the scheduler, `ratecard probe`) each see
+    what the others may still spend. A killed caller's hold lapses at `expires_at`."""
+
+    __tablename__ = "spend_reservations"
+    __table_args__ = (Index("ix_spend_reservations_ledger_expires", "ledger", "expires_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ledger: Mapped[str] = mapped_column(String(20))         # probes
+    amount: Mapped[Decimal] = mapped_column(Money)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

@@ -16,6 +16,7 @@ from ratecard.probes.endpoints import Endpoint, ProbeSettings
 from ratecard.probes.result import CallResult, scrub, status_outcome
 
 ERROR_BODY_BYTES = 4096
+CHAT_BODY_BYTES = 1024 * 1024          # a whole (unstreamed) chat answer
 IMAGE_BODY_BYTES = 32 * 1024 * 1024
 USER_AGENT = "Ratecard-probe/1 (+https://github.com/ratecard)"
 
@@ -56,7 +57,20 @@ def call(endpoint: Endpoint, key: str, settings: ProbeSettings, *, prompt: str |
                     "utf-8", "replace")
                 outcome = status_outcome(status, body) or "bad_response"
                 return result(outcome, f"HTTP {status}: {_message(body)}")
-            if chat:
+            if chat and _whole_json(response):
+                # The server ignored `stream`: measured, but it has no time to first token.
+                body = _read(response, deadline, CHAT_BODY_BYTES)
+                try:
+                    answer = json.loads(body)
+                except ValueError:
+                    return result("bad_response", f"unparseable JSON: {body[:80]!r}")
+                events = shapes.whole_answer_events(endpoint.shape, answer)
+                if not events:
+                    return result("bad_response", "the answer is not a chat answer")
+                for event in events:
+                    reading.feed(endpoint.shape, event)
+                reading.first_token = None
+            elif chat:
                 for event in sse.events(response, deadline):
                     reading.feed(endpoint.shape, event)
             else:
@@ -77,6 +91,11 @@ def call(endpoint: Endpoint, key: str, settings: ProbeSettings, *, prompt: str |
     except httpx.TransportError as exc:       # refused, reset, closed mid-stream
         return result("network_error", f"{type(exc).__name__}: {exc}")
     return _verdict(reading, result, chat)
+
+
+def _whole_json(response: httpx.Response) -> bool:
+    kind = response.headers.get("content-type", "").split(";")[0].strip().lower()
+    return kind == "application/json" or kind.endswith("+json")
 
 
 def _verdict(reading: shapes.Reading, result, chat: bool) -> CallResult:  # type: ignore[no-untyped-def]

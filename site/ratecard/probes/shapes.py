@@ -94,6 +94,23 @@ class Reading:
          "openai_image": _openai_image}[shape](self, event)
 
 
+def whole_answer_events(shape: str, answer: object) -> list[dict[str, Any]]:
+    """A chat answer sent whole (a server that ignores `stream`: some self-hosted and
+    proxy endpoints) as the stream events `feed` reads; [] when it has no known form."""
+    if isinstance(answer, list):                  # Gemini without alt=sse: a JSON array
+        return [a for a in answer if isinstance(a, dict)] if shape == "gemini" else []
+    if not isinstance(answer, dict):
+        return []
+    if shape == "anthropic" and answer.get("type") == "message":
+        usage = answer.get("usage") or {}
+        return [{"type": "message_start", "message": {"usage": usage}},
+                *({"type": "content_block_delta", "delta": {"text": block.get("text")}}
+                  for block in answer.get("content") or () if isinstance(block, dict)),
+                {"type": "message_delta", "delta": {"stop_reason": answer.get("stop_reason")},
+                 "usage": {"output_tokens": usage.get("output_tokens")}}]
+    return [answer]
+
+
 def _int(value: object) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 \
         else None
@@ -115,7 +132,7 @@ def _openai_chat(r: Reading, event: dict[str, Any]) -> None:
         r.failure = _error_event(event["error"])
         return
     for choice in event.get("choices") or ():
-        delta = choice.get("delta") or {}
+        delta = choice.get("delta") or choice.get("message") or {}     # streamed or whole
         if delta.get("refusal"):
             r.refused = str(delta["refusal"])
         r.token(delta.get("content") or delta.get("reasoning_content") or delta.get("reasoning"))

@@ -17,7 +17,7 @@ from typing import NamedTuple
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ratecard.models.probes import OUTCOMES, ProbeRun
+from ratecard.models.probes import OUTCOMES, ProbeRun, SpendReservation
 
 WINDOWS = {"24h": dt.timedelta(hours=24), "7d": dt.timedelta(days=7),
            "30d": dt.timedelta(days=30)}
@@ -211,6 +211,12 @@ def spent_since(session: Session, since: dt.datetime) -> Decimal:
     """What every probe since `since` cost, by our prices (exact)."""
     return sum(session.scalars(select(ProbeRun.cost_usd).where(
         ProbeRun.started_at >= since, ProbeRun.cost_usd.is_not(None))), Decimal(0))
+
+
+def reserved_at(session: Session, ledger: str, now: dt.datetime) -> Decimal:
+    """The worst cases of the calls in flight now, held against `ledger`'s cap."""
+    return sum(session.scalars(select(SpendReservation.amount).where(
+        SpendReservation.ledger == ledger, SpendReservation.expires_at > now)), Decimal(0))
 
 
 def day_start(now: dt.datetime) -> dt.datetime:

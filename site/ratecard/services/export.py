@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from ratecard.db import Database
 from ratecard.models import Capability, ChangeEvent, Model, Price, Provider
 from ratecard.models.pricing import CONDITION_COLUMNS
-from ratecard.web.api import capability_json, model_json, price_json
+from ratecard.records import capability_json, model_json, price_json
 
 DUMP_NAME = "ratecard.jsonl.gz"
 SHA_NAME = DUMP_NAME + ".sha256"

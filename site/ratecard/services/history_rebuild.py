@@ -123,6 +123,7 @@ def _locked(db: Database, source: Source, dry_run: bool, say: Say) -> RebuildRes
         decisions = _decisions(session, name)
         touched = _models_of(session, name)
         aside = history_models.set_aside(session, name)
+        redirects = _redirects(session, name)
         _clear(session, name)
         session.execute(update(QuarantinedChange).where(
             QuarantinedChange.source != name, QuarantinedChange.status == "pending").values(
@@ -142,6 +143,7 @@ def _locked(db: Database, source: Source, dry_run: bool, say: Say) -> RebuildRes
         last = runs[-1][1]
         derived.refresh(session, touched | restored, last)
         dropped = history_models.drop_orphans(session, touched | restored)
+        _keep_redirects(session, redirects)
         session.flush()
         after = snapshot(session, name)
         changes = compare(before, after)
@@ -221,6 +223,31 @@ def _models_of(session: Session, source: str) -> set[int]:
         found.update(session.scalars(select(table.model_id).where(
             table.source == source).distinct()))
     return found
+
+
+def _redirects(session: Session, source: str) -> list[dict[str, object]]:
+    """Old canonical ids kept as aliases by a merge or a rename (services/id_merge.py):
+    vanished the moment they were written (last_seen == vanished_at). No payload made
+    them, so no replay makes them again; their pages must still redirect."""
+    return [{"model_id": a.model_id, "source": a.source, "key": a.key,
+             "first_seen": a.first_seen, "last_seen": a.last_seen,
+             "vanished_at": a.vanished_at}
+            for a in session.scalars(select(ModelAlias).where(
+                ModelAlias.source == source, ModelAlias.vanished_at.is_not(None),
+                ModelAlias.vanished_at == ModelAlias.last_seen))]
+
+
+def _keep_redirects(session: Session, redirects: list[dict[str, object]]) -> None:
+    """The redirects back, unless the replay wrote the key again or the model is gone."""
+    if not redirects:
+        return
+    taken = set(session.scalars(select(ModelAlias.key).where(
+        ModelAlias.key.in_([r["key"] for r in redirects]))))
+    alive = set(session.scalars(select(Model.id).where(
+        Model.id.in_([r["model_id"] for r in redirects]))))
+    for row in redirects:
+        if row["key"] not in taken and row["model_id"] in alive:
+            session.add(ModelAlias(**row))
 
 
 def _clear(session: Session, source: str) -> None:

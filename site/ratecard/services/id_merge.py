@@ -21,9 +21,10 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import delete, inspect, select, update
+from sqlalchemy import Column, Table, UniqueConstraint, delete, exists, inspect, select, update
 from sqlalchemy.orm import Session
 
+from ratecard.db import utcnow
 from ratecard.models import (
     Capability,
     ChangeEvent,
@@ -36,6 +37,7 @@ from ratecard.models import (
     Provider,
     QuarantinedChange,
 )
+from ratecard.models.probes import ProbeSummary
 from ratecard.precedence import rank
 from ratecard.services import derived
 from scrapers import ids
@@ -240,8 +242,28 @@ def _move_other_references(session: Session, keep_id: int, old_id: int) -> None:
             continue
         for fk in table.foreign_keys:
             if fk.column.table.name == Model.__tablename__:
+                _drop_collisions(session, table, fk.parent, keep_id, old_id)
                 session.execute(table.update().where(fk.parent == old_id).values(
                     {fk.parent.name: keep_id}))
+    if "probe_summaries" in present and session.get(ProbeSummary, keep_id) is not None:
+        from ratecard.services.probes import refresh_summary  # both models' runs now
+        refresh_summary(session, keep_id, utcnow())
+
+
+def _drop_collisions(session: Session, table: Table, column: Column, keep_id: int,
+                     old_id: int) -> None:
+    """Rows of `old` that a unique key would find twice once moved (a verdict of the same
+    week, the probe summary) give way to the kept model's."""
+    keys = [table.primary_key, *(c for c in table.constraints
+                                 if isinstance(c, UniqueConstraint))]
+    for key in keys:
+        columns = list(key.columns)
+        if column not in columns:
+            continue
+        kept = table.alias("kept")
+        clash = exists().where(kept.c[column.name] == keep_id,
+                               *(kept.c[c.name] == c for c in columns if c is not column))
+        session.execute(table.delete().where(column == old_id, clash))
 
 
 def _close_overlaps(session: Session, table: type[Price] | type[Capability], keep_id: int,

@@ -19,6 +19,7 @@ from ratecard.probes.result import CallResult
 from ratecard.queries import live_tests as q
 from ratecard.queries.availability import day_start
 from ratecard.queries.probe_targets import probe_rates
+from ratecard.services.locks import serialise
 
 HOUR = dt.timedelta(hours=1)
 
@@ -49,6 +50,9 @@ def run_live_test(db: Database, model_id: int, endpoint: Endpoint, key: str, pro
                   client: str, limits: Limits, now: dt.datetime | None = None) -> LiveResult:
     now = now or dt.datetime.now(dt.UTC)
     with db.session() as session:
+        # one check-and-reserve at a time, across processes: two visitors at the same
+        # instant cannot both fit under the budget's last dollar
+        serialise(session, "spend:live_tests")
         rates = probe_rates(session, model_id)
         bound = worst_case(rates, "chat", limits.max_tokens)
         if bound is None:

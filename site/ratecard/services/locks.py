@@ -26,6 +26,7 @@ from pathlib import Path
 
 from sqlalchemy import delete, text, update
 from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.orm import Session
 
 from ratecard.db import Database, utcnow
 from ratecard.models import SyncLock
@@ -40,6 +41,18 @@ log = logging.getLogger("ratecard.locks")
 
 class LockBusy(Exception):
     pass
+
+
+def serialise(session: Session, name: str) -> None:
+    """Make this transaction the only one past this point for `name` until it ends (other
+    processes wait): a read-then-write such as "check the spend cap, then reserve" cannot
+    interleave with another's. PostgreSQL: a transaction-level advisory lock. SQLite: a
+    write takes the database's write lock at once, and others wait for it (busy_timeout)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"),
+                        {"k": _advisory_key("xact:" + name)})
+    else:
+        session.execute(text("UPDATE sync_locks SET name = name WHERE 0 = 1"))
 
 
 def _advisory_key(name: str) -> int:

@@ -2,7 +2,9 @@
 
 A cycle is 3 sequential calls of the fixed prompt (image models: one image). Before each
 call the daily spend cap (all probes, UTC day) is checked against the most that call can
-cost; once it would be passed, probing stops for the day and says so. One cycle per
+cost, and that worst case is reserved in the database until the call is recorded, so every
+probing process (the scheduler, `ratecard probe`) counts the others' calls in flight; once
+the cap would be passed, probing stops for the day and says so. One cycle per
 provider at a time, across processes: the same database lock as syncs (services.locks).
 """
 from __future__ import annotations
@@ -16,23 +18,22 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from ratecard.db import Database, utcnow
 from ratecard.models import Model
-from ratecard.models.probes import ProbeRun, ProbeSummary
+from ratecard.models.probes import ProbeRun, ProbeSummary, SpendReservation
 from ratecard.probes.clients import call
 from ratecard.probes.cost import call_cost, worst_case
 from ratecard.probes.endpoints import Endpoint, NotMeasurable, ProbeSettings, endpoint_for
 from ratecard.queries import availability as qa
 from ratecard.queries.probe_targets import editorial_models, models_by_ids, probe_rates
-from ratecard.services.locks import LockBusy, source_lock
+from ratecard.services.locks import LockBusy, serialise, source_lock
 
 log = logging.getLogger("ratecard.probes")
-# Worst-case costs of calls in flight in this process: threads of several providers check
-# the cap at once, and each must see what the others may still spend.
-_reserved = Decimal(0)
-_reserve_lock = threading.Lock()
+LEDGER = "probes"
+# How long a call's reservation outlives a caller killed mid-call: longer than any call.
+RESERVATION_TTL = dt.timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -99,12 +100,12 @@ def run_cycle(db: Database, target: Target, settings: ProbeSettings, *,
         for _ in range(calls):
             with db.session() as session:
                 rates = probe_rates(session, target.model_id)
-                spent = qa.spent_since(session, qa.day_start(clock()))
             bound = worst_case(rates, endpoint.kind, settings.max_tokens)
             if bound is None:
                 report.stopped = f"{target.canonical_id}: no price to bound the call's cost"
                 break
-            if not _reserve(spent, bound, settings.daily_usd):
+            held, spent = _reserve(db, bound, settings.daily_usd, clock())
+            if held is None:
                 report.stopped = (f"daily spend cap reached: ${spent} of "
                                   f"${settings.daily_usd} spent today (UTC); probing "
                                   f"resumes tomorrow")
@@ -112,9 +113,9 @@ def run_cycle(db: Database, target: Target, settings: ProbeSettings, *,
                 break
             try:
                 run = _one_call(db, target, endpoint, key, settings, rates, cycle, trigger,
-                                clock)
+                                clock, held)
             finally:
-                _release(bound)
+                _release(db, held)      # already gone when the run was recorded
             report.runs.append(run)
             if on_call is not None:
                 on_call(run)
@@ -123,24 +124,31 @@ def run_cycle(db: Database, target: Target, settings: ProbeSettings, *,
     return report
 
 
-def _reserve(spent: Decimal, bound: Decimal, cap: Decimal) -> bool:
-    global _reserved
-    with _reserve_lock:
-        if spent + _reserved + bound > cap:
-            return False
-        _reserved += bound
-        return True
+def _reserve(db: Database, bound: Decimal, cap: Decimal,
+             now: dt.datetime) -> tuple[int | None, Decimal]:
+    """Hold `bound` against today's cap: (the reservation's id, or None when the cap would
+    be passed; what is spent and held today). One process at a time checks and holds."""
+    with db.session() as session:
+        serialise(session, "spend:" + LEDGER)
+        spent = (qa.spent_since(session, qa.day_start(now))
+                 + qa.reserved_at(session, LEDGER, now))
+        if spent + bound > cap:
+            return None, spent
+        held = SpendReservation(ledger=LEDGER, amount=bound, created_at=now,
+                                expires_at=now + RESERVATION_TTL)
+        session.add(held)
+        session.flush()
+        return held.id, spent
 
 
-def _release(bound: Decimal) -> None:
-    global _reserved
-    with _reserve_lock:
-        _reserved -= bound
+def _release(db: Database, held: int) -> None:
+    with db.session() as session:
+        session.execute(delete(SpendReservation).where(SpendReservation.id == held))
 
 
 def _one_call(db: Database, target: Target, endpoint: Endpoint, key: str,
               settings: ProbeSettings, rates, cycle: str, trigger: str,  # type: ignore[no-untyped-def]
-              clock: Callable[[], dt.datetime]) -> ProbeRun:
+              clock: Callable[[], dt.datetime], held: int) -> ProbeRun:
     started = clock()
     result = call(endpoint, key, settings)
     run = ProbeRun(
@@ -151,8 +159,9 @@ def _one_call(db: Database, target: Target, endpoint: Endpoint, key: str,
         input_tokens=result.input_tokens, output_tokens=result.output_tokens,
         output_tps=result.output_tps, cost_usd=call_cost(result, rates, endpoint.kind),
         error=result.error)
-    with db.session() as session:
+    with db.session() as session:       # the run's cost replaces its reservation
         session.add(run)
+        session.execute(delete(SpendReservation).where(SpendReservation.id == held))
     return run
 
 

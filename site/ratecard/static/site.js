@@ -64,17 +64,20 @@
   function liveForms() {
     document.querySelectorAll("form[data-live]").forEach(function (form) {
       var timer = null;
+      var asked = 0;          // answers can arrive out of order: only the newest is shown
       function update() {
-        var params = new URLSearchParams(new FormData(form));
-        fetch(form.getAttribute("data-live") + "?" + params.toString(), {
+        var query = new URLSearchParams(new FormData(form)).toString();
+        var mine = ++asked;
+        fetch(form.getAttribute("data-live") + "?" + query, {
           headers: { "Accept": "application/json" }
         }).then(function (r) { return r.ok ? r.json() : null; }).then(function (data) {
-          if (!data) { return; }
+          if (!data || mine !== asked) { return; }
           Object.keys(data).forEach(function (key) {
             document.querySelectorAll('[data-field="' + key + '"]').forEach(function (el) {
               el.textContent = data[key];
             });
           });
+          form.setAttribute("data-live-shown", query);     // what the figures answer
         }).catch(function () { /* the submit button still works */ });
       }
       form.addEventListener("input", function () {

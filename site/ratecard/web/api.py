@@ -2,55 +2,22 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from flask import Blueprint, Response, jsonify, url_for
 
-from ratecard.models import Capability, Model, Price
+from ratecard.models import Model
 from ratecard.queries import models as q
 from ratecard.queries import point_in_time
 from ratecard.queries.facts import fact_disagreements
 from ratecard.queries.held import pending as pending_held
+from ratecard.records import capability_json, model_json, price_json  # noqa: F401
+from ratecard.records import decimal_text as _amount  # noqa: F401  (api_* import it here)
+from ratecard.records import iso_utc as _iso
 from ratecard.web import api_params
 from ratecard.web.errors import problem
 from ratecard.web.session import db_session
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-
-def _iso(value: dt.datetime | dt.date | None) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, dt.datetime):
-        return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
-    return value.isoformat()
-
-
-def _amount(value: Decimal) -> str:
-    return format(value, "f")
-
-
-def price_json(price: Price) -> dict[str, object]:
-    return {
-        "meter": price.meter, "unit": price.unit, "amount": _amount(price.amount),
-        "currency": price.currency, "conditions": price.conditions(), "source": price.source,
-        "valid_from": _iso(price.valid_from), "valid_to": _iso(price.valid_to),
-    }
-
-
-def capability_json(cap: Capability) -> dict[str, object]:
-    return {"name": cap.name, "value": cap.value, "source": cap.source,
-            "since": _iso(cap.valid_from)}
-
-
-def model_json(model: Model) -> dict[str, object]:
-    return {
-        "id": model.canonical_id, "name": model.name, "provider": model.provider.slug,
-        "mode": model.mode, "context_window": model.context_window,
-        "max_output": model.max_output, "input_modalities": model.input_modalities,
-        "output_modalities": model.output_modalities,
-        "release_date": _iso(model.release_date), "deprecation_date": _iso(model.deprecation_date),
-    }
 
 
 def _find(provider: str, name: str) -> Model | Response:

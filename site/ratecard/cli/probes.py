@@ -5,6 +5,7 @@ import sys
 
 import click
 
+from ratecard.cli.context import ready_database
 from ratecard.models.probes import ProbeRun
 
 
@@ -40,12 +41,9 @@ def probe(models: tuple[str, ...]) -> None:
     Exits 0 when calls were made, whatever their outcome (a failure is a measurement)."""
     from dataclasses import replace
 
-    from ratecard.cli import _database, _ready
-
     settings = replace(_settings(), models=tuple(models))
-    database = _database()
+    database = ready_database()
     try:
-        _ready(database)
         _probe(database, settings)
     finally:
         database.dispose()        # the process may go on (tests): close every connection
@@ -81,12 +79,10 @@ def _probe(database, settings) -> None:  # type: ignore[no-untyped-def]
 @click.command("probes")
 def probes() -> None:
     """The measured models, their last result, and today's probe spend."""
-    from ratecard.cli import _database, _ready
 
     settings = _settings()
-    database = _database()
+    database = ready_database()
     try:
-        _ready(database)
         _probes(database, settings)
     finally:
         database.dispose()

@@ -5,19 +5,19 @@ from pathlib import Path
 
 import click
 
+from ratecard.cli.context import ready_database
+
 
 @click.command("export")
 @click.argument("directory", type=click.Path(file_okay=False), required=False)
 def export(directory: str | None) -> None:
     """Write DIR/ratecard.jsonl.gz (the full dump), its .sha256 and DIR/prices.csv
     (default: RATECARD_EXPORT_DIR or instance/export, which the site serves)."""
-    from ratecard.cli import _database, _ready
     from ratecard.services.export import default_dir, write_exports
 
     target = Path(directory) if directory else default_dir()
-    database = _database()
+    database = ready_database()
     try:
-        _ready(database)
         result = write_exports(database, target)
     except OSError as exc:
         raise click.ClickException(f"cannot write to {target}: {exc.strerror or exc}") from None

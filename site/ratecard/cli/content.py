@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ratecard.cli.context import ready_database
 from ratecard.content import Problem, content_root
 
 _root = click.option("--root", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -32,12 +33,10 @@ def _print_problems(problems: list[Problem]) -> tuple[int, int]:
 @_root
 def check(root: Path | None) -> None:
     """Validate every file; print `path:line: message`; exit 1 on any error."""
-    from ratecard.cli import _database, _ready
     from ratecard.services.content_files import check_report
 
     root = root or content_root()
-    database = _database()
-    _ready(database)
+    database = ready_database()
     with database.session() as session:
         problems, files = check_report(session, root)
     errors, warnings = _print_problems(problems)
@@ -50,12 +49,10 @@ def check(root: Path | None) -> None:
 @_root
 def import_(root: Path | None) -> None:
     """Load content/ into the database as revisions (idempotent)."""
-    from ratecard.cli import _database, _ready
     from ratecard.services.content import run_import
 
     root = root or content_root()
-    database = _database()
-    _ready(database)
+    database = ready_database()
     report = run_import(database, root)
     if report is None:
         click.echo("error: another content import is running", err=True)
@@ -78,12 +75,10 @@ def import_(root: Path | None) -> None:
               help="Write every page, even files that already match or are ahead.")
 def export(root: Path | None, all_: bool) -> None:
     """Write published revisions (and stored media) back to content/ files."""
-    from ratecard.cli import _database, _ready
     from ratecard.services.content import export_files
 
     root = root or content_root()
-    database = _database()
-    _ready(database)
+    database = ready_database()
     skipped: list[Path] = []
     refused: list[Problem] = []
     with database.session() as session:

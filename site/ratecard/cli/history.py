@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from ratecard.cli.context import ready_database
+
 
 @click.group()
 def history() -> None:
@@ -17,7 +19,6 @@ def history() -> None:
 def rebuild(sources: tuple[str, ...], dry_run: bool) -> None:
     """Replay every stored payload of SOURCES (default: every source with stored payloads)
     through today's parser and guards, and swap the result in within one transaction."""
-    from ratecard.cli import _database, _ready
     from ratecard.queries.history_diff import report
     from ratecard.services.history_rebuild import RebuildBusy, RebuildError, runs_of
     from ratecard.services.history_rebuild import rebuild as run
@@ -27,8 +28,7 @@ def rebuild(sources: tuple[str, ...], dry_run: bool) -> None:
         chosen = [get_source(name) for name in dict.fromkeys(sources)]
     except KeyError as exc:
         raise click.UsageError(str(exc.args[0])) from None
-    database = _database()
-    _ready(database)
+    database = ready_database()
     if not chosen:
         with database.session() as session:
             chosen = [s for s in SOURCES if runs_of(session, s.name)]

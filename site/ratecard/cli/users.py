@@ -6,6 +6,8 @@ import sys
 
 import click
 
+from ratecard.cli.context import ready_database
+
 
 def _password(from_stdin: bool) -> str:
     if from_stdin:
@@ -18,11 +20,9 @@ def _password(from_stdin: bool) -> str:
 
 
 def _run(action, *args, **kwargs):  # type: ignore[no-untyped-def]
-    from ratecard.cli import _database, _ready
     from ratecard.services.accounts import AccountError
 
-    database = _database()
-    _ready(database)
+    database = ready_database()
     try:
         with database.session() as session:
             return action(session, *args, **kwargs)

@@ -5,6 +5,8 @@ import sys
 
 import click
 
+from ratecard.cli.context import ready_database
+
 
 def _ids(ids: tuple[int, ...], all_: bool) -> list[int] | None:
     if all_ and ids:
@@ -24,12 +26,10 @@ def quarantine() -> None:
 @click.option("--status", default="pending", show_default=True,
               type=click.Choice(["pending", "approved", "corrected", "rejected", "expired"]))
 def list_(status: str) -> None:
-    from ratecard.cli import _database, _ready
     from ratecard.queries.held import others_now
     from ratecard.queries.runs import held_changes
 
-    database = _database()
-    _ready(database)
+    database = ready_database()
     with database.session() as session:
         rows = held_changes(session, status)
         others = others_now(session, [change for change, _ in rows])
@@ -46,12 +46,10 @@ def list_(status: str) -> None:
 
 
 def _settle(action: str, ids: tuple[int, ...], all_: bool) -> None:
-    from ratecard.cli import _database, _ready
     from ratecard.services import quarantine as service
 
     chosen = _ids(ids, all_)
-    database = _database()
-    _ready(database)
+    database = ready_database()
     try:
         with database.session() as session:
             done = getattr(service, action)(session, chosen)

@@ -5,6 +5,9 @@ import datetime as dt
 
 import click
 
+from ratecard.cli.context import as_of as _as_of
+from ratecard.cli.context import ready_database
+
 
 @click.command()
 @click.option("--as-of", "as_of", help="The last day of the week to judge (YYYY-MM-DD); "
@@ -12,14 +15,12 @@ import click
 def verdicts(as_of: str | None) -> None:
     """Weekly verdicts: each model's week compared with the week before, stored (a re-run
     of the same week replaces its verdicts)."""
-    from ratecard.cli import _as_of, _database, _ready
     from ratecard.services.probes import model_names
     from ratecard.services.verdicts import run_verdicts
 
     day = _as_of(as_of) or dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
-    database = _database()
+    database = ready_database()
     try:
-        _ready(database)
         found = run_verdicts(database, day)
         names = model_names(database, [o.model_id for o in found])
     finally:
