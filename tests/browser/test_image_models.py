@@ -69,3 +69,16 @@ def test_image_columns_sort_each_and_fit_a_phone(page, new_page) -> None:
     phone = new_page(viewport=PHONE)       # (a phone's stacked rows hide the headings)
     goto(phone, "/models?mode=image_generation&sort=image", charts=False)
     assert horizontal_overflow(phone) <= 1
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_image_mode_has_no_serious_accessibility_violation(new_page, scheme: str) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    from tests.browser.test_a11y import BLOCKING, describe
+
+    page = new_page(color_scheme=scheme)
+    goto(page, "/models?mode=image_generation&sort=image", charts=False)
+    violations = Axe().run(page).response["violations"]
+    blocking = [describe(v) for v in violations if v.get("impact") in BLOCKING]
+    assert not blocking, "\n".join(blocking)

@@ -5,7 +5,6 @@ models" ranked by that cost. Over the real-data test catalog (full snapshots or 
 project's own cuts)."""
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -149,13 +148,17 @@ def test_gpt_image_2_typical_cost_is_one_image_at_each_quality_and_size(site_cli
     assert f"One standard image (medium, 1024x1024): {money(cost.amount)} computed" in words
     assert "No source publishes a per-image price for gpt-image-2" in words
     assert "methodology#image-costs" in costs
-    table_rows = [r for r in rows(costs) if re.match(r"(low|medium|high) \d+x\d+ ", r)]
-    table_options = {tuple(r.split()[:2]) for r in table_rows}
-    assert table_options == {o for o in image_costs.GPT_IMAGE_2.tokens}
-    for option, tokens in image_costs.GPT_IMAGE_2.tokens.items():
+    grid = table(costs, "image-grid")
+    sizes = grid["head"][1:]  # type: ignore[index]
+    assert sizes == ["1024x1024", "1024x1536", "1536x1024", "2048x2048"]
+    by_quality = {r[0]: r[1:] for r in grid["rows"]}  # type: ignore[union-attr]
+    assert list(by_quality) == ["low", "medium", "high"]
+    for (quality, size), tokens in image_costs.GPT_IMAGE_2.tokens.items():
         value = Decimal(tokens) * cost.rate / 1_000_000     # type: ignore[operator]
-        assert f'data-label="Image tokens">{tokens:,}<' in costs
-        assert f'<data class="exact" value="{value.normalize():f}">' in costs, option
+        cell = by_quality[quality][sizes.index(size)]
+        assert cell.endswith(f"({tokens:,})"), cell
+        assert f'<data class="exact" value="{value.normalize():f}">' in costs, (quality, size)
+    assert "$10.00" not in text_of(costs).split("Calculator")[0]   # not the text output price
 
 
 def test_gpt_image_2_calculator_starts_at_one_standard_image(site_client, site_db):

@@ -162,6 +162,20 @@ def _one_image(model: Model, rates: costs.Rates) -> list[image_costs.ImageCost]:
     return image_costs.image_costs(model.canonical_id, rates.images, rates.output_image)
 
 
+def _computed_grid(one_image: list[image_costs.ImageCost]
+                   ) -> tuple[list[str | None], list[str | None],
+                              dict[image_costs.Option, image_costs.ImageCost]] | None:
+    """Computed costs as quality (rows) x size (columns), for the typical-cost table; None
+    when the figures are published (they keep their list, cheapest first)."""
+    if not one_image or not all(c.computed for c in one_image):
+        return None
+    cells = {c.option: c for c in one_image}
+    qualities = sorted({q for q, _ in cells}, key=lambda q: (
+        view.QUALITY_ORDER.get(q or "", 50), q or ""))
+    sizes = sorted({s for _, s in cells}, key=view.size_key)
+    return qualities, sizes, cells
+
+
 def _standard_tokens(model: Model, rates: costs.Rates) -> int:
     """The calculator's default image output tokens: a standard image's, where its cost is
     computed from tokens (a model billed by the image token); else none."""
@@ -258,6 +272,7 @@ def profile_context(model: Model, editorial: RenderedContent | None) -> dict[str
         "conversations": costs.conversation(rates, costs.TYPICAL_COUNT),
         "image_costs": costs.image_costs(rates),
         "one_image": one_image, "standard_image": standard_image,
+        "computed_grid": _computed_grid(one_image),
         "token_table": image_costs.token_table(model.canonical_id),
         "chat_like": model.mode in words.CHAT_LIKE or (model.mode is None and rates.has_tokens),
         "image_mode": model.mode in words.IMAGE_MODES,

@@ -94,7 +94,7 @@ def _row_sort(row: RateRow) -> tuple[object, ...]:
             str(c.get("time_window", "")))
 
 
-def _size_key(size: str | None) -> tuple[int, str]:
+def size_key(size: str | None) -> tuple[int, str]:
     if size and "x" in size:
         w, _, h = size.partition("x")
         if w.isdigit() and h.isdigit():
@@ -146,7 +146,7 @@ def rate_tables(current: list[PriceRow], disagreements: list[Disagreement], mode
         cells = {(r.conditions.get("quality"), r.conditions.get("size")): r for r in rows}
         qualities = sorted({q for q, _ in cells}, key=lambda q: (  # type: ignore[arg-type]
             QUALITY_ORDER.get(q or "", 50), q or ""))
-        sizes = sorted({s for _, s in cells}, key=_size_key)  # type: ignore[arg-type]
+        sizes = sorted({s for _, s in cells}, key=size_key)  # type: ignore[arg-type]
         tables.grids.append(Grid(meter, unit, qualities, sizes, cells))  # type: ignore[arg-type]
     return tables
 
