@@ -330,6 +330,7 @@ def test_chart_is_a_step_line_per_source(site_client, site_db):
     assert all(t["line"]["shape"] == "hv" for t in figure["data"])
     with site_db.session() as session:
         model = model_by_id(session, "openai/gpt-4o")
+        name = model.name          # the sources' name (models.dev), not the id's
         sources = set(session.scalars(select(Price.source).where(
             Price.model_id == model.id, Price.meter == "input", Price.conditions_key == "")))
     inputs = [t for t in figure["data"] if t["yaxis"] == "y"]
@@ -337,7 +338,7 @@ def test_chart_is_a_step_line_per_source(site_client, site_db):
     assert {t["legendgroup"] for t in inputs} == sources
     assert figure["layout"]["xaxis"]["rangeselector"]["buttons"]
     assert re.search(r'data-chart="chart-history"\s+role="figure"\s+aria-label="[^"]+"', history)
-    assert "<caption>Price history of gpt-4o" in history
+    assert f"<caption>Price history of {name}" in history and name == "GPT-4o"
     plotly = page.index("plotly.min.js")
     assert plotly < page.index("site.js") and plotly < page.index("</head>")
 
