@@ -330,6 +330,7 @@ def test_chart_is_a_step_line_per_source(site_client, site_db):
     assert all(t["line"]["shape"] == "hv" for t in figure["data"])
     with site_db.session() as session:
         model = model_by_id(session, "openai/gpt-4o")
+        name = model.name          # the sources' name (models.dev), not the id's
         sources = set(session.scalars(select(Price.source).where(
             Price.model_id == model.id, Price.meter == "input", Price.conditions_key == "")))
     inputs = [t for t in figure["data"] if t["name"].startswith("Input,")]
@@ -341,7 +342,7 @@ def test_chart_is_a_step_line_per_source(site_client, site_db):
     assert "rangeselector" not in figure["layout"]["xaxis"]
     assert re.search(r'data-chart="chart-history"[^>]*\srole="figure"\s+aria-label="[^"]+"',
                      history)
-    assert "<caption>Price history of gpt-4o" in history
+    assert f"<caption>Price history of {name}" in history and name == "GPT-4o"
 
 
 def test_first_load_is_the_svg_chart_and_plotly_waits(site_client, site_db):
