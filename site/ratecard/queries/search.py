@@ -131,6 +131,7 @@ class SearchIndex:
     grams: dict[str, frozenset[int]]          # trigram -> entries whose haystack has it
     vocabulary: dict[str, frozenset[int]]     # word -> entries that have the word
     near: dict[str, frozenset[str]]           # a word or a one-deletion variant -> words
+    initials: dict[str, frozenset[int]]       # a character -> entries with a word it starts
 
     def search(self, query: str) -> list[Hit]:
         """Every model matching the query, best first."""
@@ -158,6 +159,9 @@ class SearchIndex:
     def _containing(self, word: str, among: set[int] | None) -> set[int]:
         """Entries whose haystack contains the word (trigram postings narrow, `in` checks)."""
         candidates: Iterable[int]
+        if len(word) == 1:           # one character: the start of a word, not anywhere
+            found = self.initials.get(word, frozenset())
+            return set(found) if among is None else among & found
         if len(word) >= 3:
             postings = sorted((self.grams.get(g, frozenset()) for g in _trigrams(word)),
                               key=len)
@@ -227,14 +231,18 @@ class IndexRow(NamedTuple):
 
 
 def build_index(session: Session) -> SearchIndex:
-    """The index of every model: two queries."""
+    return index_of(index_rows(session))
+
+
+def index_rows(session: Session) -> list[IndexRow]:
+    """What the index needs of every model: two queries."""
     sources = {model_id: n for model_id, n in session.execute(select(
         ModelAlias.model_id, func.count(func.distinct(ModelAlias.source))).where(
         ModelAlias.vanished_at.is_(None)).group_by(ModelAlias.model_id))}
-    return index_of([IndexRow(*row, sources=sources.get(row[0], 0)) for row in session.execute(
+    return [IndexRow(*row, sources=sources.get(row[0], 0)) for row in session.execute(
         select(Model.id, Model.canonical_id, Model.name, Model.release_date, Provider.slug,
                Provider.name).join(Provider, Provider.id == Model.provider_id).order_by(
-            Model.canonical_id))])
+            Model.canonical_id))]
 
 
 def index_of(rows: list[IndexRow]) -> SearchIndex:
@@ -270,6 +278,9 @@ def index_of(rows: list[IndexRow]) -> SearchIndex:
             grams.setdefault(gram, set()).add(i)
         for word in entry.words:
             vocabulary.setdefault(word, set()).add(i)
+    initials: dict[str, set[int]] = {}
+    for word, posting in vocabulary.items():
+        initials.setdefault(word[0], set()).update(posting)
     near: dict[str, set[str]] = {}
     for word in vocabulary:
         if len(word) >= 3:
@@ -280,7 +291,8 @@ def index_of(rows: list[IndexRow]) -> SearchIndex:
         {model_id: n for n, model_id in enumerate(featured)},
         {g: frozenset(p) for g, p in grams.items()},
         {w: frozenset(p) for w, p in vocabulary.items()},
-        {v: frozenset(w) for v, w in near.items()})
+        {v: frozenset(w) for v, w in near.items()},
+        {c: frozenset(p) for c, p in initials.items()})
 
 
 _INDEXES: dict[tuple[str, str], SearchIndex] = {}
