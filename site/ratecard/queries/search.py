@@ -11,10 +11,12 @@ database per search (bench/search has the figures).
 Ranking, best first: the exact id; then, by who sells the model (first party: the lab's
 own API; then the big clouds; then other hosts and resellers), exact ids and names before
 names that start with the query, before names that contain it, before typo corrections;
-then ids with the fewest words the query did not ask for; ties in the featured order.
-The featured order (the catalog's default): first-party models first, newest release
-month first, undated snapshots before dated ones, then the models more hosts offer; then
-the same on the big clouds, then every other host.
+ties in the featured order.
+The featured order (the catalog's default): first-party models first; among them the
+widely listed ones first (listed by three or more of the four sources and offered by more
+than one provider: a sign of a model people use), newest release month first, plain
+models before dated snapshots and variants, then the ones more providers offer; then the
+same on the big clouds, then every other host.
 """
 from __future__ import annotations
 
@@ -26,10 +28,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ratecard.models import Model, Provider
+from ratecard.models import Model, ModelAlias, Provider
 from ratecard.queries.related import family_keys
 
 MAX_QUERY = 200        # characters of a query that are looked at
@@ -46,20 +48,35 @@ HOSTS = frozenset({
     "nscale", "wandb", "llamagate", "ovhcloud", "fal_ai", "groq", "aiml", "gradient_ai",
     "anyscale", "libertai", "baseten", "tensormesh", "publicai", "cerebras", "crusoe",
     "sagemaker", "pinstripes", "lemonade", "heroku", "nvidia_nim", "featherless_ai",
-    "friendliai", "darkbloom", "volcengine", "avian", "doubleword", "modal",
+    "friendliai", "darkbloom", "volcengine", "avian", "doubleword", "modal", "perplexity",
 })
-TIER_WORDS = ("sold by their own lab", "on the big clouds", "at other hosts and resellers")
+# Model families and lab names, with the providers that are their lab: google/claude-… or
+# perplexity/anthropic/claude-… is a host's copy, not the lab's own.
+OWNERS = {
+    "claude": ("anthropic",), "anthropic": ("anthropic",),
+    "gpt": ("openai", "chatgpt"), "openai": ("openai",), "chatgpt": ("openai", "chatgpt"),
+    "gemini": ("google", "palm"), "gemma": ("google",), "google": ("google",),
+    "llama": ("meta", "meta_llama", "meta-llama"), "meta": ("meta", "meta_llama", "meta-llama"),
+    "mistral": ("mistral",), "mixtral": ("mistral",), "codestral": ("mistral",),
+    "mistralai": ("mistral",), "grok": ("xai",), "deepseek": ("deepseek",),
+    "qwen": ("qwen", "dashscope", "alibaba"),
+}
+TIER_WORDS = ("sold by their own lab", "the big clouds", "other hosts and resellers")
 
 _BETWEEN_DIGITS = re.compile(r"(?<=\d)[._-](?=\d)")
 _WORD = re.compile(r"[a-z0-9]+")
 _DATED = re.compile(r"(?:19|20)\d{6}|\d{4}$")     # 20240806, or a -0613 at the end
 
 
-def tier(provider_slug: str) -> int:
-    """0: the lab's own API, 1: a big cloud, 2: another host or reseller."""
+def tier(provider_slug: str, model_part: str = "") -> int:
+    """0: the lab's own API, 1: a big cloud, 2: another host or reseller, or a provider
+    selling a model whose id starts with another lab's family or name."""
     if provider_slug in CLOUDS:
         return 1
     if provider_slug in HOSTS or provider_slug.startswith("huggingface"):
+        return 2
+    first = words(model_part)[:1]
+    if first and provider_slug not in OWNERS.get(first[0], (provider_slug,)):
         return 2
     return 0
 
@@ -67,8 +84,10 @@ def tier(provider_slug: str) -> int:
 def words(text: str) -> list[str]:
     """Lowercase ASCII words of a text, with digits split by punctuation joined ("4.5": "45")
     and accents dropped."""
-    folded = unicodedata.normalize("NFKD", text.lower())
-    folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    folded = text.lower()
+    if not folded.isascii():
+        folded = "".join(ch for ch in unicodedata.normalize("NFKD", folded)
+                         if not unicodedata.combining(ch))
     return _WORD.findall(_BETWEEN_DIGITS.sub("", folded))
 
 
@@ -94,12 +113,12 @@ class Entry(NamedTuple):
     keys: tuple[str, ...]  # compact model part and name
     haystack: str          # model part | name | provider slug | provider name, compact
     words: frozenset[str]  # every word of the above
-    part_words: tuple[str, ...]   # the model part's words
 
 
 class Hit(NamedTuple):
     entry: Entry
-    # 0 the exact id, 1 its model part, 2 the exact name, 3 a prefix, 4 contained, 5 a typo
+    # 0 the exact id, 1 its model part, 2 the exact name, 3 the id or name starts with the
+    # query, 4 every word starts a word, 5 every word is contained, 6 a typo corrected
     quality: int
 
 
@@ -112,6 +131,7 @@ class SearchIndex:
     grams: dict[str, frozenset[int]]          # trigram -> entries whose haystack has it
     vocabulary: dict[str, frozenset[int]]     # word -> entries that have the word
     near: dict[str, frozenset[str]]           # a word or a one-deletion variant -> words
+    initials: dict[str, frozenset[int]]       # a character -> entries with a word it starts
 
     def search(self, query: str) -> list[Hit]:
         """Every model matching the query, best first."""
@@ -133,12 +153,15 @@ class SearchIndex:
         hits = [Hit(self.entries[i], self._quality(self.entries[i], whole, wanted, corrected))
                 for i in found or ()]
         hits.sort(key=lambda h: (h.quality > 0, h.entry.tier, h.quality,
-                                 _extra(h.entry, wanted), self.position[h.entry.id]))
+                                 self.position[h.entry.id]))
         return hits
 
     def _containing(self, word: str, among: set[int] | None) -> set[int]:
         """Entries whose haystack contains the word (trigram postings narrow, `in` checks)."""
         candidates: Iterable[int]
+        if len(word) == 1:           # one character: the start of a word, not anywhere
+            found = self.initials.get(word, frozenset())
+            return set(found) if among is None else among & found
         if len(word) >= 3:
             postings = sorted((self.grams.get(g, frozenset()) for g in _trigrams(word)),
                               key=len)
@@ -173,28 +196,28 @@ class SearchIndex:
         if whole == entry.keys[1]:
             return 2
         if corrected:
-            return 5
-        if any(key.startswith(whole) for key in entry.keys) or all(
-                any(w.startswith(word) for w in entry.words) for word in wanted):
+            return 6
+        at_starts = all(any(w.startswith(word) for w in entry.words) for word in wanted)
+        if any(key.startswith(whole) for key in entry.keys) or (at_starts and any(
+                key.startswith(wanted[0]) for key in entry.keys)):
             return 3
-        return 4
+        return 4 if at_starts else 5
 
     def hit_for(self, model_id: int) -> Entry | None:
         i = self.by_id.get(model_id)
         return None if i is None else self.entries[i]
 
 
-def _extra(entry: Entry, wanted: list[str]) -> int:
-    """Words of the model's id that the query did not ask for: gemini-2.5-pro is closer
-    to "gemini pro" than gemini-3-pro-image-preview."""
-    return sum(1 for word in entry.part_words
-               if not any(word.startswith(w) or w.startswith(word) for w in wanted))
+# Widely listed: by at least this many of the sources, and offered by more than one provider.
+WIDE_SOURCES = 3
 
 
 def _featured_key(tier_: int, released: dt.date | None, dated: bool, hosts: int,
-                  name: str, canonical_id: str) -> tuple[object, ...]:
+                  sources: int, name: str, canonical_id: str) -> tuple[object, ...]:
     month = -(released.year * 12 + released.month) if released else 0
-    return (tier_, released is None, month, dated, -hosts, name.lower(), canonical_id)
+    wide = sources >= WIDE_SOURCES and hosts > 1
+    return (tier_, not wide, released is None, month, dated, -hosts, name.lower(),
+            canonical_id)
 
 
 class IndexRow(NamedTuple):
@@ -204,14 +227,22 @@ class IndexRow(NamedTuple):
     release_date: dt.date | None
     provider_slug: str
     provider_name: str | None
+    sources: int = 1       # sources that list the model now (its live aliases' sources)
 
 
 def build_index(session: Session) -> SearchIndex:
-    """The index of every model: one query."""
-    return index_of([IndexRow(*row) for row in session.execute(select(
-        Model.id, Model.canonical_id, Model.name, Model.release_date, Provider.slug,
-        Provider.name).join(Provider, Provider.id == Model.provider_id).order_by(
-        Model.canonical_id))])
+    return index_of(index_rows(session))
+
+
+def index_rows(session: Session) -> list[IndexRow]:
+    """What the index needs of every model: two queries."""
+    sources = {model_id: n for model_id, n in session.execute(select(
+        ModelAlias.model_id, func.count(func.distinct(ModelAlias.source))).where(
+        ModelAlias.vanished_at.is_(None)).group_by(ModelAlias.model_id))}
+    return [IndexRow(*row, sources=sources.get(row[0], 0)) for row in session.execute(
+        select(Model.id, Model.canonical_id, Model.name, Model.release_date, Provider.slug,
+               Provider.name).join(Provider, Provider.id == Model.provider_id).order_by(
+            Model.canonical_id))]
 
 
 def index_of(rows: list[IndexRow]) -> SearchIndex:
@@ -219,25 +250,26 @@ def index_of(rows: list[IndexRow]) -> SearchIndex:
     # How many providers offer each model (its undated family key): a popularity signal.
     hosts: dict[str, set[str]] = {}
     families = []
-    for _, canonical_id, _, _, slug, _ in rows:
+    for _, canonical_id, _, _, slug, _, _ in rows:
         exact, undated = family_keys(canonical_id)
         families.append((exact, undated))
         hosts.setdefault(undated, set()).add(slug)
     entries: list[Entry] = []
     order: list[tuple[tuple[object, ...], int]] = []
-    for (model_id, canonical_id, name, released, slug, provider_name), (exact, undated) in zip(
-            rows, families, strict=True):
+    for (model_id, canonical_id, name, released, slug, provider_name, listed), (
+            exact, undated) in zip(rows, families, strict=True):
         part = canonical_id.split("/", 1)[-1]
         name = name or part
         fields = (compact(part), compact(name), compact(slug), compact(provider_name or ""))
-        entry = Entry(model_id, canonical_id, name, slug, tier(slug), compact(canonical_id),
+        entry = Entry(model_id, canonical_id, name, slug, tier(slug, part), compact(canonical_id),
                       fields[:2], "|".join(fields),
                       frozenset(words(part) + words(name) + words(slug)
-                                + words(provider_name or "")), tuple(words(part)))
+                                + words(provider_name or "")))
         entries.append(entry)
-        dated = exact != undated or bool(_DATED.search(compact(part)))
+        # dated snapshots and priced variants (:free, :thinking) after the plain model
+        dated = exact != undated or ":" in part or bool(_DATED.search(compact(part)))
         order.append((_featured_key(entry.tier, released, dated, len(hosts.get(undated, ())),
-                                    name, canonical_id), model_id))
+                                    listed, name, canonical_id), model_id))
     featured = tuple(model_id for _, model_id in sorted(order))
     grams: dict[str, set[int]] = {}
     vocabulary: dict[str, set[int]] = {}
@@ -246,6 +278,9 @@ def index_of(rows: list[IndexRow]) -> SearchIndex:
             grams.setdefault(gram, set()).add(i)
         for word in entry.words:
             vocabulary.setdefault(word, set()).add(i)
+    initials: dict[str, set[int]] = {}
+    for word, posting in vocabulary.items():
+        initials.setdefault(word[0], set()).update(posting)
     near: dict[str, set[str]] = {}
     for word in vocabulary:
         if len(word) >= 3:
@@ -256,7 +291,8 @@ def index_of(rows: list[IndexRow]) -> SearchIndex:
         {model_id: n for n, model_id in enumerate(featured)},
         {g: frozenset(p) for g, p in grams.items()},
         {w: frozenset(p) for w, p in vocabulary.items()},
-        {v: frozenset(w) for v, w in near.items()})
+        {v: frozenset(w) for v, w in near.items()},
+        {c: frozenset(p) for c, p in initials.items()})
 
 
 _INDEXES: dict[tuple[str, str], SearchIndex] = {}

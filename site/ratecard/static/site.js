@@ -286,6 +286,11 @@
         });
       }
 
+      // A submitted form loads the page itself: no swap may land after that.
+      form.addEventListener("submit", function () {
+        clearTimeout(timer);
+        serial += 1;
+      });
       form.addEventListener("change", function (event) {
         if (event.target.type === "search" || event.target.type === "number") { return; }
         clearTimeout(timer);
