@@ -9,11 +9,11 @@ from decimal import Decimal
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
+from ratecard.cli.verdicts import verdicts as verdicts_command
 from ratecard.models import ChangeEvent
 from ratecard.models.probes import ProbeRun
 from ratecard.models.verdicts import Verdict
 from ratecard.services.verdicts import run_verdicts, week_bounds
-from ratecard.cli.verdicts import verdicts as verdicts_command
 
 AS_OF = dt.date(2026, 3, 15)                                   # weeks: 03-09..15, 03-02..08
 THIS = dt.datetime(2026, 3, 10, 12, tzinfo=dt.UTC)

@@ -17,8 +17,8 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from ratecard import create_app
-from ratecard.db import Database
 from ratecard.cli.export import export
+from ratecard.db import Database
 from ratecard.migrate import upgrade
 from ratecard.models import Capability, ChangeEvent, Model, Price
 from ratecard.services.export import CSV_COLUMNS, write_exports
