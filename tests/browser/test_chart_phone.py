@@ -84,6 +84,7 @@ def test_profile_first_load_is_light(new_page, live_server, viewport: str, path:
     tab.wait_for_timeout(500)            # anything an observer would start on its own
     sizes = {r.url: r.sizes() for r in finished}
     total = sum(s["responseBodySize"] + s["responseHeadersSize"] for s in sizes.values())
+    print(f"first load of {path} ({viewport}): {total} bytes in {len(sizes)} responses")
     assert not [u for u in sizes if "plotly" in u], "plotly.js was loaded up front"
     document = sizes[live_server.url_for(path)]
     assert 0 < document["responseBodySize"] < 60_000            # the HTML, gzipped
