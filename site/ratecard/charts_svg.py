@@ -23,6 +23,7 @@ from ratecard.charts import METER_COLORS, Segment, day, source_style, step_text,
 
 PANEL_HEIGHT = 130          # px of plot per unit
 PANEL_HEAD = 22             # px above a panel for its unit
+PANEL_GAP = 14              # px more between two panels
 AXIS_HEIGHT = 24            # px below the last panel for the dates
 MAX_PANELS = 3
 
@@ -86,7 +87,7 @@ def _x_ticks(start: dt.datetime, end: dt.datetime) -> list[tuple[dt.datetime, st
         stride = max(1, math.ceil(len(years) / 6))
         return [(dt.datetime(y, 1, 1, tzinfo=dt.UTC), str(y)) for y in years[::stride]]
     every = 1 if days <= 150 else 3 if days <= 400 else 6
-    marks = []
+    marks: list[dt.datetime] = []
     year, month = start.year, start.month + 1
     while True:
         if month > 12:
@@ -95,11 +96,14 @@ def _x_ticks(start: dt.datetime, end: dt.datetime) -> list[tuple[dt.datetime, st
         if when > end:
             break
         if (month - 1) % every == 0:
-            marks.append((when, when.strftime("%b %Y")))
+            marks.append(when)
         month += 1
     if days <= 45 or not marks:
-        marks = [(start, day(start)), (end, day(end))]
-    return marks[::max(1, math.ceil(len(marks) / 6))]
+        return [(start, day(start)), (end, day(end))]
+    marks = marks[::max(1, math.ceil(len(marks) / 5))]
+    # the year only where it is new, so five months fit a phone's width
+    return [(when, when.strftime("%b %Y" if i == 0 or when.month == 1 else "%b"))
+            for i, when in enumerate(marks)]
 
 
 # -- drawing --------------------------------------------------------------------------------
@@ -139,8 +143,8 @@ def history_svg(segments: Iterable[Segment], *, now: dt.datetime, ident: str, ti
                         unit_label=unit_label, source_label=source_label, money=money)
     out = []
     top = 0.0
-    for unit in units:
-        top += PANEL_HEAD
+    for index, unit in enumerate(units):
+        top += PANEL_HEAD + (PANEL_GAP if index else 0)
         ticks = _y_ticks(max(s.amount for s in drawn if s.unit == unit))
         highest = float(ticks[-1]) or 1.0
 

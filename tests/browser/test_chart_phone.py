@@ -22,6 +22,7 @@ from ratecard.models.accounts import AuditEntry
 from ratecard.models.content import ContentPage, ContentRevision, MediaFile
 from ratecard.services.content_files import import_files
 from tests.browser.conftest import DESKTOP, PHONE, ROOT, goto, horizontal_overflow, shoot
+from tests.upstream import upstream
 
 pytestmark = pytest.mark.browser
 
@@ -63,7 +64,12 @@ def editorial_content(site_db):  # type: ignore[no-untyped-def]
 
 
 def profile_has_review(page) -> None:  # type: ignore[no-untyped-def]
-    assert page.locator("#review[data-revision]").count() == 1, "the review was not imported"
+    """The review is on the page; on a fresh clone (the project's small cut of the
+    catalog lacks models the reviews cite, so the import rejects them) the test skips,
+    and fails in CI, which has the full snapshots."""
+    if page.locator("#review[data-revision]").count() == 0:
+        upstream("litellm")
+        pytest.fail("the review was not imported")
 
 
 # -- the first load ----------------------------------------------------------------------------
@@ -78,18 +84,19 @@ def test_profile_first_load_is_light(new_page, live_server, viewport: str, path:
     tab.on("requestfinished", lambda request: finished.append(request))
     response = goto(tab, path, charts=False)
     assert response.header_value("content-encoding") == "gzip"   # compressed as served
-    if path == REVIEWED:
-        profile_has_review(tab)
     tab.wait_for_load_state("networkidle")
     tab.wait_for_timeout(500)            # anything an observer would start on its own
     sizes = {r.url: r.sizes() for r in finished}
     total = sum(s["responseBodySize"] + s["responseHeadersSize"] for s in sizes.values())
+    print(f"first load of {path} ({viewport}): {total} bytes in {len(sizes)} responses")
     assert not [u for u in sizes if "plotly" in u], "plotly.js was loaded up front"
     document = sizes[live_server.url_for(path)]
     assert 0 < document["responseBodySize"] < 60_000            # the HTML, gzipped
     assert total <= FIRST_LOAD_LIMIT, (
         f"first load {total} bytes: " + ", ".join(
             f"{u.rsplit('/', 1)[-1]} {s['responseBodySize']}" for u, s in sizes.items()))
+    if path == REVIEWED:
+        profile_has_review(tab)                # measured with its review, when there is one
 
 
 def test_the_interactive_chart_loads_when_reached_or_asked(new_page) -> None:
@@ -157,21 +164,22 @@ def test_range_buttons_are_reached_by_keyboard_and_work(page) -> None:
         page.keyboard.press("Tab")
         reached.append(page.evaluate("() => document.activeElement.textContent.trim()"))
     assert reached == ["6 months", "1 year", "2 years", "All"]
+    span = """() => { const r = document.querySelector('[data-chart=chart-history]')
+                                  ._fullLayout.xaxis.range;
+                      return (new Date(r[1]) - new Date(r[0])) / 864e5; }"""
+    everything = page.evaluate(span)
     page.keyboard.press("Shift+Tab")
     page.keyboard.press("Shift+Tab")
     page.keyboard.press("Shift+Tab")
     page.keyboard.press("Enter")                                 # 6 months
-    page.wait_for_function("""() => {
-        const r = document.querySelector('[data-chart=chart-history]')._fullLayout.xaxis.range;
-        return (new Date(r[1]) - new Date(r[0])) / 864e5 < 200; }""")
+    page.wait_for_function(f"() => Math.abs(({span})() - 183) < 4")
     assert page.locator('[data-range="6"]').get_attribute("aria-pressed") == "true"
     assert page.locator('[data-range="all"]').get_attribute("aria-pressed") == "false"
     for _ in range(3):
         page.keyboard.press("Tab")
-    page.keyboard.press("Space")                                 # All
-    page.wait_for_function("""() => {
-        const r = document.querySelector('[data-chart=chart-history]')._fullLayout.xaxis.range;
-        return (new Date(r[1]) - new Date(r[0])) / 864e5 > 200; }""")
+    page.keyboard.press("Space")                                 # All: back to everything
+    page.wait_for_function(f"() => Math.abs(({span})() - {everything}) < 1")
+    assert page.locator('[data-range="all"]').get_attribute("aria-pressed") == "true"
 
 
 def test_hover_names_the_step_anywhere_on_a_flat_line(page) -> None:
@@ -218,6 +226,7 @@ def test_editorial_tables_scroll_in_their_own_box(new_page) -> None:
 def test_long_sections_fold_on_a_phone_and_stay_open_on_a_desktop(new_page) -> None:
     phone = new_page(viewport=PHONE)
     goto(phone, REVIEWED, charts=False)
+    profile_has_review(phone)
     folds = phone.locator("details[data-fold]")
     assert folds.count() >= 3
     assert phone.evaluate("() => [...document.querySelectorAll('details[data-fold]')]"
@@ -243,11 +252,11 @@ def test_no_main_page_scrolls_sideways_at_360(page, name: str) -> None:
         width = page.evaluate("() => document.documentElement.scrollWidth")
         assert width <= PHONE["width"], f"{MAIN_PAGES[name]} is {width} px wide at 360 px"
     if name.startswith("profile"):
-        if name == "profile-claude-sonnet-4-5":
-            profile_has_review(page)
         # with every fold opened too (a reader who opens them all)
         page.evaluate("() => document.querySelectorAll('details').forEach(d => d.open = true)")
         assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"]
+        if name == "profile-claude-sonnet-4-5":
+            profile_has_review(page)
 
 
 def test_profile_screenshots(page, new_page) -> None:
