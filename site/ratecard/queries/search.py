@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import threading
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from ratecard.models import Model, ModelAlias, Provider
 from ratecard.queries.related import family_keys
+from ratecard.queries.version import NewestVersion
 
 MAX_QUERY = 200        # characters of a query that are looked at
 MAX_WORDS = 8          # words of a query that are looked at
@@ -295,24 +295,13 @@ def index_of(rows: list[IndexRow]) -> SearchIndex:
         {c: frozenset(p) for c, p in initials.items()})
 
 
-_INDEXES: dict[tuple[str, str], SearchIndex] = {}
-_LOCK = threading.Lock()
+_INDEXES: NewestVersion[SearchIndex] = NewestVersion()
 
 
 def search_index(session: Session, version: str) -> SearchIndex:
     """The index at this data version: built by one thread while the others wait, then
     shared (read it, never change it); only the newest version's is kept."""
-    key = (str(session.get_bind().url), version)
-    found = _INDEXES.get(key)
-    if found is not None:
-        return found
-    with _LOCK:
-        found = _INDEXES.get(key)
-        if found is None:
-            found = build_index(session)
-            _INDEXES.clear()
-            _INDEXES[key] = found
-    return found
+    return _INDEXES.get(session, version, lambda: build_index(session))
 
 
 class Resolved(NamedTuple):

@@ -10,7 +10,6 @@ number of candidates with difflib, and reads nothing from the database.
 from __future__ import annotations
 
 import difflib
-import threading
 from collections import Counter
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -19,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ratecard.models import Model, Provider
+from ratecard.queries.version import NewestVersion
 
 MAX_INPUT = 120          # characters of the unknown id that are looked at
 POSTING_BUDGET = 10_000  # trigram postings read per lookup, at most
@@ -94,25 +94,14 @@ def build_index(session: Session) -> SuggestionIndex:
                            {g: tuple(p) for g, p in grams.items()})
 
 
-_INDEXES: dict[tuple[str, str], SuggestionIndex] = {}
-_LOCK = threading.Lock()
+_INDEXES: NewestVersion[SuggestionIndex] = NewestVersion()
 
 
 def suggestion_index(session: Session, version: str) -> SuggestionIndex:
     """The index at this data version: built by one thread while the others wait for it
     (a flood of 404s right after a sync builds it once), then shared; only the newest
     version's is kept."""
-    key = (str(session.get_bind().url), version)
-    found = _INDEXES.get(key)
-    if found is not None:
-        return found
-    with _LOCK:
-        found = _INDEXES.get(key)
-        if found is None:
-            found = build_index(session)
-            _INDEXES.clear()
-            _INDEXES[key] = found
-    return found
+    return _INDEXES.get(session, version, lambda: build_index(session))
 
 
 def suggestions(session: Session, wanted: str, version: str, n: int = 5) -> list[Suggestion]:

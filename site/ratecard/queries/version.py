@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections.abc import Callable
 from functools import cache
+from typing import Generic, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -11,6 +14,8 @@ from sqlalchemy.sql import Select
 from ratecard.models import ChangeEvent, QuarantinedChange, SyncRun
 from ratecard.models.probes import ProbeRun
 from ratecard.models.verdicts import Verdict
+
+T = TypeVar("T")
 
 
 @cache
@@ -44,3 +49,26 @@ def data_version(session: Session) -> tuple[str, dt.datetime | None]:
     verdict_tag = verdict_at.timestamp() if verdict_at else 0
     return (f"{run_id or 0}.{event_id or 0}.{decided_tag}.{probe_id or 0}.{verdict_tag}."
             f"{content_tag}"), stamp
+
+
+class NewestVersion(Generic[T]):
+    """A value derived from the whole catalog (a search or suggestion index), kept for the
+    newest (database, data version) only: built by one thread while the others wait for it
+    (a flood of requests right after a sync builds it once), then shared read-only."""
+
+    def __init__(self) -> None:
+        self._kept: dict[tuple[str, str], T] = {}
+        self._lock = threading.Lock()
+
+    def get(self, session: Session, version: str, build: Callable[[], T]) -> T:
+        key = (str(session.get_bind().url), version)
+        found = self._kept.get(key)
+        if found is not None:
+            return found
+        with self._lock:
+            found = self._kept.get(key)
+            if found is None:
+                found = build()
+                self._kept.clear()
+                self._kept[key] = found
+        return found
