@@ -58,7 +58,7 @@ def tab(browser, served):  # type: ignore[no-untyped-def]
 def _send(page, prompt: str = "Tell me about lighthouses"):  # type: ignore[no-untyped-def]
     page.fill("#prompt", prompt)
     with page.expect_navigation():
-        page.click("button[type=submit]")
+        page.click("main button[type=submit]")    # not the header's search
 
 
 def test_answer_then_rate_limit(tab, served, monkeypatch):  # type: ignore[no-untyped-def]
