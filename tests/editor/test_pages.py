@@ -7,7 +7,7 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from ratecard.models import AuditEntry, ContentPage, ContentRevision
+from ratecard.models import AuditEntry, ContentPage, ContentRevision, Model
 from tests.editor.conftest import logged_in, token_of
 
 FRONT = """title: GPT-4o
@@ -75,7 +75,10 @@ def test_list_shows_pages_and_models_without_one(catalog, ed):
 
 def test_new_page_then_draft_then_publish(catalog, ed, db, client):
     new = ed.get("/editor/new?kind=model&slug=openai/gpt-4o")
-    assert new.status_code == 200 and "title: gpt-4o" in new.text   # from the catalog
+    with db.session() as session:
+        name = session.scalars(select(Model.name).where(
+            Model.canonical_id == "openai/gpt-4o")).one()
+    assert new.status_code == 200 and f"title: {name}" in new.text   # from the catalog
     saved = create(ed)
     assert saved.status_code == 302 and "done=saved" in saved.headers["Location"]
     with db.session() as session:

@@ -22,6 +22,11 @@ IMAGE_HEAD = ["Model", "Provider", "Mode", "Input", "Image tokens", "Per image",
               "Standard image", "Released", "Availability", "p50", "Capabilities"]
 
 
+
+def _id(row: list[str]) -> str:
+    """The model id in a catalog row's first cell (before its copy and compare actions)."""
+    return row[0].split(" Copy id ")[0].split()[-1]
+
 def _head(html: str, css_class: str = "catalog") -> list[str]:
     return [h.replace("▲", "").replace("▼", "").split(" latency")[0].strip()
             for h in table(html, css_class)["head"]]  # type: ignore[union-attr]
@@ -94,7 +99,7 @@ def test_image_mode_sorts_by_each_price_column(site_client, sort, order):
 def test_standard_image_sort_compares_gpt_image_2_with_per_image_models(site_client, site_db):
     cost = _gpt_image_2(site_db)
     head, *found = _all_rows(site_client, "/models?mode=image_generation&sort=image")
-    by_id = {row[0].split()[-1]: row for row in found}
+    by_id = {_id(row): row for row in found}
     cell = by_id["openai/gpt-image-2"][head.index("Standard image")]
     # 1,756 tokens x $30 per 1M image output tokens, exact, and marked as computed
     assert amount(cell) == cost.amount == Decimal(cost.tokens) * cost.rate / 1_000_000
@@ -103,7 +108,7 @@ def test_standard_image_sort_compares_gpt_image_2_with_per_image_models(site_cli
                  and "computed" not in row[head.index("Standard image")]]
     assert published, "no model with a published per-image price to compare with"
     for row in published[:20]:        # a published figure is never marked computed
-        expected = _standard(site_db, row[0].split()[-1])
+        expected = _standard(site_db, _id(row))
         assert expected is not None and not expected.computed
         assert amount(row[head.index("Standard image")]) == expected.amount
     # the per-token text output price ($10 for gpt-image-2) is not in any image column
@@ -120,7 +125,7 @@ def test_lists_show_an_image_figure_for_image_models(site_client, site_db):
     html = get(site_client, "/models?q=gpt-image-2")
     head = _head(html)
     row = next(r for r in table(html, "catalog")["rows"]  # type: ignore[union-attr]
-               if r[0].split()[-1] == "openai/gpt-image-2")
+               if _id(r) == "openai/gpt-image-2")
     cell = row[head.index("Output")]
     assert amount(cell) == cost.amount and "/ image" in cell and "computed" in cell
 
@@ -134,7 +139,7 @@ def test_provider_page_lists_image_models_with_separate_columns(site_client, sit
     values = [amount(r[4]) for r in found]  # type: ignore[union-attr]
     priced = [v for v in values if v is not None]
     assert values[:len(priced)] == priced == sorted(priced)
-    row = next(r for r in found if r[0].split()[-1] == "openai/gpt-image-2")  # type: ignore[union-attr]
+    row = next(r for r in found if _id(r) == "openai/gpt-image-2")  # type: ignore[union-attr]
     assert amount(row[4]) == cost.amount and "computed" in row[4]
     assert "/models?provider=openai&amp;mode=image_generation&amp;sort=image" in html
 
