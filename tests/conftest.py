@@ -123,15 +123,16 @@ def runner(app, database_url: str, monkeypatch: pytest.MonkeyPatch):  # type: ig
 
 # -- a catalog loaded from real snapshots, built once per test session (read-only use) ------
 
-def _site_database_url(tmp_root: Path) -> str:
+def own_database_url(tmp_root: Path, suffix: str) -> str:
+    """A database of the test's own, emptied: a SQLite file under tmp_root, or on PostgreSQL a
+    database named after the test database plus the suffix (the per-test fixtures above wipe
+    the main one; two suites on two test databases never share one)."""
     if not PG_URL:
-        return f"sqlite:///{tmp_root / 'site.db'}"
-    # A database of its own: the per-test fixtures above wipe the main test database.
-    # Named after it, so that two suites on two test databases never share one.
+        return f"sqlite:///{tmp_root / (suffix + '.db')}"
     from sqlalchemy.engine import make_url
 
     url = make_url(PG_URL)
-    name = f"{url.database}_ratecard_site"
+    name = f"{url.database}_ratecard_{suffix}"
     admin = Database(PG_URL)
     with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -146,7 +147,7 @@ def site_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
     the project's own small fixtures otherwise (a fresh clone)."""
     from tests.catalog_loader import load_catalog
 
-    database = Database(_site_database_url(tmp_path_factory.mktemp("site")))
+    database = Database(own_database_url(tmp_path_factory.mktemp("site"), "site"))
     upgrade(database)
     load_catalog(database)
     yield database

@@ -23,14 +23,14 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from tests.web.live import LiveServer, serve_in_thread
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "tests" / "screenshots"
@@ -49,39 +49,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
 # -- the live server ------------------------------------------------------------------------
 
-class _QuietHandler(WSGIRequestHandler):
-    """No access log on stderr; errors still go to the log (a 500 fails the page test)."""
-
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        pass
-
-
-@dataclass(frozen=True)
-class LiveServer:
-    host: str
-    port: int
-
-    @property
-    def url(self) -> str:
-        return f"http://{self.host}:{self.port}"
-
-    def url_for(self, path: str) -> str:
-        return self.url + path
-
-
 @pytest.fixture(scope="session")
 def live_server(site_app) -> Iterator[LiveServer]:  # type: ignore[no-untyped-def]
-    server: BaseWSGIServer = make_server("127.0.0.1", 0, site_app, threaded=True,
-                                         request_handler=_QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
-                              name="live-server", daemon=True)
-    thread.start()
-    try:
-        yield LiveServer("127.0.0.1", server.server_port)
-    finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
+    with serve_in_thread(site_app) as server:
+        yield server
 
 
 # -- the browser ----------------------------------------------------------------------------

@@ -7,19 +7,18 @@ from __future__ import annotations
 
 import re
 import shutil
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
 import yaml
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from ratecard import create_app
 from ratecard.db import Database
 from tests.browser.conftest import CHROMIUM_ARGS, DESKTOP, WATCH_KEY, PageWatch
 from tests.editor.conftest import PASSWORD, load_catalog, make_user
+from tests.web.live import serve_in_thread
 
 pytestmark = pytest.mark.browser
 # Answers the tests expect (the browser logs every 4xx document as a console error).
@@ -41,11 +40,6 @@ def payloads() -> list[str]:
     except ImportError:                       # the content tests' list is not there yet
         PAYLOADS = []
     return XSS_OWN + list(PAYLOADS)
-
-
-class _Quiet(WSGIRequestHandler):
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        pass
 
 
 @dataclass
@@ -92,17 +86,10 @@ def site(db: Database, database_url: str) -> Iterator[Site]:
     make_user(db, "eve", "editor", "Eve Second")
     app = create_app({"TESTING": True, "DATABASE_URL": database_url,
                       "RATECARD_OFFLINE": True})
-    server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True,
-                                         request_handler=_Quiet)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
-                              daemon=True)
-    thread.start()
     try:
-        yield Site(f"http://127.0.0.1:{server.server_port}", app, db)
+        with serve_in_thread(app) as server:
+            yield Site(server.url, app, db)
     finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
         app.extensions["ratecard.db"].dispose()
 
 

@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import re
 import socket
-import threading
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import func, select, text
-from werkzeug.serving import make_server
+from sqlalchemy import func, select
 
 from ratecard import create_app
 from ratecard.db import Database
@@ -21,25 +19,11 @@ from ratecard.models import Model
 from ratecard.services.offline import load_offline_catalog
 from ratecard.services.sync import run_sync
 from scrapers.registry import SOURCES
-from tests.browser.conftest import LiveServer, _QuietHandler, goto, shoot
-from tests.conftest import PG_URL
+from tests.browser.conftest import goto, shoot
+from tests.conftest import own_database_url
+from tests.web.live import LiveServer, serve_in_thread
 
 pytestmark = pytest.mark.browser
-
-
-def _fresh_database_url(tmp_root) -> str:  # type: ignore[no-untyped-def]
-    if not PG_URL:
-        return f"sqlite:///{tmp_root / 'fresh.db'}"
-    from sqlalchemy.engine import make_url
-
-    url = make_url(PG_URL)
-    name = f"{url.database}_ratecard_fresh"       # its own: the others wipe theirs
-    admin = Database(PG_URL)
-    with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
 
 
 def _closed_port() -> int:
@@ -50,7 +34,7 @@ def _closed_port() -> int:
 
 @pytest.fixture(scope="module")
 def fresh_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
-    database = Database(_fresh_database_url(tmp_path_factory.mktemp("fresh")))
+    database = Database(own_database_url(tmp_path_factory.mktemp("fresh"), "fresh"))
     upgrade(database)
     assert all(s.ok for s in load_offline_catalog(database))
     # The scheduler's first live try of every source, with no network: refused at once.
@@ -68,16 +52,10 @@ def live_server(fresh_db: Database) -> Iterator[LiveServer]:
     """This module's own server: the fresh install, not the session's test catalog."""
     app = create_app({"TESTING": True, "DATABASE_URL": fresh_db.url,
                       "RATECARD_OFFLINE": False})
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
-                              name="fresh-server", daemon=True)
-    thread.start()
     try:
-        yield LiveServer("127.0.0.1", server.server_port)
+        with serve_in_thread(app, "fresh-server") as server:
+            yield server
     finally:
-        server.shutdown()
-        thread.join(timeout=10)
-        server.server_close()
         app.extensions["ratecard.db"].dispose()
 
 

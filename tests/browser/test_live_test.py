@@ -3,17 +3,16 @@ the answer shown as text, then the per-visitor limit, the daily budget and an ex
 token, each with its message. The app runs on its own small database, not the catalog."""
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 
 import pytest
-from werkzeug.serving import make_server
 
 from tests.browser.conftest import DESKTOP
 from tests.probes import fakeprovider
 from tests.probes.conftest import add_models, env_for
 from tests.probes.fakeprovider import FakeProvider
+from tests.web.live import serve_in_thread
 
 pytestmark = pytest.mark.browser
 PATH = "/live-test/openai/test-chat"
@@ -28,15 +27,8 @@ def served(app, db, monkeypatch) -> Iterator[tuple[str, FakeProvider, object]]: 
         for name, value in env_for(fake).items():
             monkeypatch.setenv(name, value)
         app.config.update(LIVE_TEST_DAILY_USD="1", LIVE_TEST_PER_IP_HOUR=2)
-        server = make_server("127.0.0.1", 0, app, threaded=True)
-        thread = threading.Thread(target=server.serve_forever, daemon=True)
-        thread.start()
-        try:
-            yield f"http://127.0.0.1:{server.server_port}", fake, app
-        finally:
-            server.shutdown()
-            thread.join(timeout=10)
-            server.server_close()
+        with serve_in_thread(app) as server:
+            yield server.url, fake, app
 
 
 @pytest.fixture

@@ -10,10 +10,10 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from sqlalchemy import func, select
-from werkzeug.serving import make_server
 
 from ratecard.models import AuditEntry, LoginAttempt
 from tests.editor.conftest import PASSWORD, login, token_of
+from tests.web.live import serve_in_thread
 
 WRONG = "not the password at all"
 
@@ -21,12 +21,8 @@ WRONG = "not the password at all"
 @pytest.fixture
 def live(app) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """The app under werkzeug's threaded server (one process, many threads)."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(10)
+    with serve_in_thread(app) as server:
+        yield server.url
 
 
 @pytest.fixture

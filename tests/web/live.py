@@ -1,16 +1,59 @@
-"""The real app under a real gunicorn on loopback, and raw HTTP/1.1 to it: what a test
-client cannot send (bytes that are not UTF-8 in the request line, any Host header)."""
+"""The real app on loopback: in a thread under werkzeug (`serve_in_thread`), or under a real
+gunicorn, and raw HTTP/1.1 to it: what a test client cannot send (bytes that are not UTF-8 in
+the request line, any Host header)."""
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 ROOT = Path(__file__).resolve().parents[2]
 HOST = "127.0.0.1"
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    host: str
+    port: int
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def url_for(self, path: str) -> str:
+        return self.url + path
+
+
+class QuietHandler(WSGIRequestHandler):
+    """No access log on stderr; errors still go to the log (a 500 fails a page test)."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass
+
+
+@contextlib.contextmanager
+def serve_in_thread(app: Any, name: str = "live-server") -> Iterator[LiveServer]:
+    """Serve a WSGI app with werkzeug on 127.0.0.1 (an ephemeral port) in a daemon thread."""
+    server: BaseWSGIServer = make_server(HOST, 0, app, threaded=True, request_handler=QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
+                              name=name, daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(HOST, server.server_port)
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
 
 
 def free_port() -> int:
