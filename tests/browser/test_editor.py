@@ -6,7 +6,6 @@ the right answer without losing anyone's text."""
 from __future__ import annotations
 
 import re
-import shutil
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -16,7 +15,7 @@ import yaml
 
 from ratecard import create_app
 from ratecard.db import Database
-from tests.browser.conftest import CHROMIUM_ARGS, DESKTOP, WATCH_KEY, PageWatch
+from tests.browser.conftest import DESKTOP, WATCH_KEY, PageWatch
 from tests.editor.conftest import PASSWORD, load_catalog, make_user
 from tests.web.live import serve_in_thread
 
@@ -50,26 +49,6 @@ class Site:
     dialogs: list[str] = field(default_factory=list)
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[object]:
-    path = shutil.which("chromium")
-    if path is None:
-        import os
-
-        reason = "Debian's chromium is not installed (apt-get install chromium)"
-        if os.environ.get("CI"):
-            pytest.fail(reason + "; CI must have it", pytrace=False)
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
 @pytest.fixture(autouse=True)
 def _fresh_render_cache() -> Iterator[None]:
     from ratecard.queries.content import clear_cache
@@ -94,7 +73,7 @@ def site(db: Database, database_url: str) -> Iterator[Site]:
 
 
 @pytest.fixture
-def new_tab(chromium, site: Site, request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+def new_tab(browser, site: Site, request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
     """Open a tab in a context of its own (its own cookies: one editor each). Console errors,
     uncaught errors, 5xx answers and requests leaving the server fail the test."""
     contexts = []
@@ -102,7 +81,7 @@ def new_tab(chromium, site: Site, request: pytest.FixtureRequest):  # type: igno
     request.node.stash[WATCH_KEY] = watch
 
     def open_tab():  # type: ignore[no-untyped-def]
-        context = chromium.new_context(base_url=site.url, viewport=DESKTOP,
+        context = browser.new_context(base_url=site.url, viewport=DESKTOP,
                                        color_scheme="light", service_workers="block")
         context.set_default_timeout(10_000)
         context.route("**/*", watch.route)
