@@ -36,7 +36,7 @@ START = (("public.home", {}), ("public.sitemap", {}), ("public.robots", {}),
          ("public.changes", {}), ("api_docs_page", {}), ("api.openapi", {}),
          ("api.models", {}), ("api.providers", {}), ("api.changes", {}),
          ("feeds.changes", {}), ("exports.prices_csv", {}))
-NOT_FOUND_PROBE = "/ratecard-export-404-page"
+NOT_FOUND_PROBE = "/404.html"      # no page has this address: the 404 page
 LINKS = {"a": "href", "link": "href", "script": "src", "img": "src"}
 
 
@@ -168,4 +168,4 @@ class SiteWalk:
         if response.status_code != 404:
             raise ExportError(f"{self.base}{NOT_FOUND_PROBE}: HTTP {response.status_code}, "
                               "expected the 404 page")
-        return Page("/404.html", response.get_data(), response.content_type or "")
+        return Page(NOT_FOUND_PROBE, response.get_data(), response.content_type or "")
