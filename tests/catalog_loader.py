@@ -38,7 +38,12 @@ def load_catalog(db: Database) -> None:
         for path in sorted((full / "genai-prices").glob("data_v[12]_*.json")):
             _sync(db, genai_prices.SOURCE, path, _day(path, dt.date(2026, 8, 21)))
         return
-    # A fresh clone without ../shared: the project's own cuts of the same files.
+    load_own_catalog(db)
+
+
+def load_own_catalog(db: Database) -> None:
+    """The project's own cuts of the same files (a few dozen models): a fresh clone's
+    catalog, and a small one for tests that render every page."""
     _sync(db, litellm.SOURCE, OWN / "litellm" / "model_prices_cut.json", dt.date(2026, 7, 24))
     _sync(db, openrouter.SOURCE, OWN / "openrouter" / "models_cut.json", dt.date(2026, 8, 18))
     _sync(db, modelsdev.SOURCE, OWN / "modelsdev" / "tree", dt.date(2026, 8, 20))

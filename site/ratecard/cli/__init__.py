@@ -19,6 +19,7 @@ def _register() -> None:
         content,
         db,
         export,
+        export_site,
         history,
         probes,
         quarantine,
@@ -30,7 +31,8 @@ def _register() -> None:
 
     for command in (db.db, sync.sync, sync.sources, serve.serve, serve.scheduler,
                     quarantine.quarantine, users.users, content.content, history.history,
-                    probes.probe, probes.probes, export.export, verdicts.verdicts):
+                    probes.probe, probes.probes, export.export, export_site.export_site,
+                    verdicts.verdicts):
         main.add_command(command)
 
 

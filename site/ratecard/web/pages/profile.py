@@ -241,11 +241,14 @@ def profile_context(model: Model, editorial: RenderedContent | None) -> dict[str
     base_history = [p for p in rows if p.conditions_key == "" and (p.meter, p.unit) in charted]
     segments = [charts.Segment(p.meter, p.unit, p.source, p.amount, p.valid_from, p.valid_to)
                 for p in base_history]
+    # The charts run to the start of today (UTC), not to the second of the request: the same
+    # data renders the same page all day (the page caches and `ratecard export-site`).
+    chart_end = dt.datetime.combine(now.date(), dt.time(), dt.UTC)
     figure = charts.history_figure(
-        segments, now=now, order=series, meter_label=words.meter_label,
+        segments, now=chart_end, order=series, meter_label=words.meter_label,
         unit_label=words.unit_label, source_label=words.source_label, money=cached_money)
     history_svg = charts_svg.history_svg(
-        segments, now=now, ident="history-svg", order=series, rank=precedence_rank,
+        segments, now=chart_end, ident="history-svg", order=series, rank=precedence_rank,
         title=f"Price history of {model.name}", meter_label=words.meter_label,
         unit_label=words.unit_label, source_label=words.source_label, money=cached_money)
     history_words = charts_svg.since_lines(
