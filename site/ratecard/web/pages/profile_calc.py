@@ -9,15 +9,16 @@ from ratecard import costs
 from ratecard.web import params
 from ratecard.web.errors import BadParameter
 from ratecard.web.formatting import money
+from ratecard.web.pages.profile_types import ProfileArgs
 
 MAX_TOKENS = 10**12
 MAX_IMAGES = 10**7
 
 
-def _whole(args: Mapping[str, str], name: str, default: int, limit: int) -> int:
-    """A count from the form: absent = the default, left empty = 0."""
+def _whole(args: Mapping[str, str], name: str, limit: int) -> int | None:
+    """A count from the form: absent = None (the default applies), left empty = 0."""
     if name not in args:
-        return default
+        return None
     return params.whole(name, 0, limit, source=args, what="a whole number of 0 or more") or 0
 
 
@@ -30,29 +31,51 @@ def option_value(option: costs.ImageOption) -> str:
     return f"{option[0] or ''}|{option[1] or ''}"
 
 
-def parse_job(args: Mapping[str, str], rates: costs.Rates, image_mode: bool = False,
-              image_tokens: int = 0) -> costs.Job:
-    """The calculator's input, validated (BadParameter names the field). Defaults: one
-    typical conversation; for an image model one image (no chat tokens), or a prompt's
-    worth of input tokens and `image_tokens` (one standard image's) when it is billed by
-    the token only."""
+def parse_args(args: Mapping[str, str]) -> ProfileArgs:
+    """The calculator's parameters, validated by type (BadParameter names the field)."""
+    return ProfileArgs(
+        given=bool(args),
+        image_option=params.text("image_option", source=args),
+        tokens_in=_whole(args, "tokens_in", MAX_TOKENS),
+        tokens_out=_whole(args, "tokens_out", MAX_TOKENS),
+        cached_pct=_percent(args, "cached_pct"),
+        batch=params.flag("batch", source=args),
+        images=_whole(args, "images", MAX_IMAGES),
+        image_tokens=_whole(args, "image_tokens", MAX_TOKENS))
+
+
+def job_for(args: ProfileArgs, rates: costs.Rates, image_mode: bool = False,
+            image_tokens: int = 0) -> costs.Job:
+    """The calculator's job for these rates. Defaults: one typical conversation; for an
+    image model one image (no chat tokens), or a prompt's worth of input tokens and
+    `image_tokens` (one standard image's) when it is billed by the token only. An image
+    option must be one of the model's (BadParameter otherwise)."""
     options = {option_value(o): o for o, _ in costs.image_costs(rates)}
-    raw_option = params.text("image_option", source=args) or ""
+    raw_option = args.image_option or ""
     if raw_option and raw_option not in options:
         choices = ", ".join(options) or "none (no per-image prices are published)"
         raise BadParameter("image_option", f"must be one of: {choices}")
     default_option = next(iter(options.values()), None)
+
+    def given(value: int | None, default: int) -> int:
+        return default if value is None else value
+
     return costs.Job(
-        tokens_in=_whole(args, "tokens_in", 0 if image_mode and rates.images
-                         else costs.TYPICAL_INPUT, MAX_TOKENS),
-        tokens_out=_whole(args, "tokens_out", 0 if image_mode else costs.TYPICAL_OUTPUT,
-                          MAX_TOKENS),
-        cached_pct=_percent(args, "cached_pct"),
-        batch=params.flag("batch", source=args),
-        images=_whole(args, "images", 1 if rates.images else 0, MAX_IMAGES),
+        tokens_in=given(args.tokens_in, 0 if image_mode and rates.images
+                        else costs.TYPICAL_INPUT),
+        tokens_out=given(args.tokens_out, 0 if image_mode else costs.TYPICAL_OUTPUT),
+        cached_pct=args.cached_pct,
+        batch=args.batch,
+        images=given(args.images, 1 if rates.images else 0),
         image_option=options.get(raw_option, default_option),
-        image_tokens=_whole(args, "image_tokens", image_tokens, MAX_TOKENS),
+        image_tokens=given(args.image_tokens, image_tokens),
     )
+
+
+def parse_job(args: Mapping[str, str], rates: costs.Rates, image_mode: bool = False,
+              image_tokens: int = 0) -> costs.Job:
+    """parse_args, then job_for."""
+    return job_for(parse_args(args), rates, image_mode, image_tokens)
 
 
 def exact(amount: Decimal) -> str:
