@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from flask import Flask
+
+from ratecard.money import display as money
 
 UNIT_LABELS = {
     "1M_tokens": "per 1M tokens", "image": "per image", "1k_requests": "per 1k requests",
@@ -90,18 +91,6 @@ def provider_name(provider: object, slug: str | None = None) -> str:
         return PROVIDER_NAMES[slug]
     words = slug.replace("_", " ").replace("-", " ").split()
     return " ".join(w if w[:1].isupper() else w.capitalize() for w in words) or name
-
-
-def money(amount: Decimal | None, places: int = 2) -> str:
-    """$2.50, $0.011, $0.0000125: at least two decimals, never rounded away."""
-    if amount is None:
-        return "not published"
-    if not isinstance(amount, Decimal):
-        raise TypeError(f"money() needs a Decimal, got {type(amount).__name__}")
-    text = format(amount.normalize() if amount else Decimal(0), "f")
-    whole, _, frac = text.partition(".")
-    frac = frac.ljust(places, "0")
-    return f"${int(whole):,}.{frac}"
 
 
 def date(value: dt.date | dt.datetime | None) -> str:

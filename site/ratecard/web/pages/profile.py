@@ -20,6 +20,7 @@ from werkzeug.routing import BuildError
 from ratecard import charts, charts_svg, costs, image_costs
 from ratecard.content.render import RenderedContent
 from ratecard.models import Model
+from ratecard.money import display, exact_text
 from ratecard.precedence import applicable
 from ratecard.queries import profile as pq
 from ratecard.queries import related
@@ -30,7 +31,6 @@ from ratecard.queries.held import pending as held_values
 from ratecard.queries.models import precedence_rank, shown_capabilities
 from ratecard.queries.suggestions import suggestions
 from ratecard.web.errors import BadParameter, problem
-from ratecard.web.formatting import money
 from ratecard.web.http import request_version
 from ratecard.web.live_test import live_test_url
 from ratecard.web.page_cache import page_cache
@@ -105,7 +105,7 @@ def profile_prices_csv(provider: str, name: str) -> Response:
     writer.writerow(CSV_COLUMNS)
     for price in pq.price_rows(db_session(), model.id):
         writer.writerow([
-            model.canonical_id, price.meter, price.unit, format(price.amount, "f"),
+            model.canonical_id, price.meter, price.unit, exact_text(price.amount),
             price.currency, json.dumps(price.conditions(), sort_keys=True,
                                        separators=(",", ":")),
             price.source, _iso(price.valid_from), _iso(price.valid_to)])
@@ -199,7 +199,7 @@ def provider_url(slug: str) -> str:
 def profile_context(model: Model, editorial: RenderedContent | None) -> dict[str, object]:
     session = db_session()
     now = dt.datetime.now(dt.UTC)
-    cached_money = functools.lru_cache(maxsize=None)(money)   # hundreds of history cells
+    cached_money = functools.lru_cache(maxsize=None)(display)   # hundreds of history cells
     rows, price_sources = pq.profile_rows(session, model.id)   # current + base history
     # A source's placeholder for a meter this kind of model has not (an embedding's output)
     # is neither a rate nor a history to chart.
@@ -297,5 +297,5 @@ def profile_context(model: Model, editorial: RenderedContent | None) -> dict[str
         "canonical_url": url_for("public.profile", provider=model.provider.slug,
                                  name=path_name, _external=True),
         "view": view, "words": words, "costs": costs, "option_value": calc.option_value,
-        "shown_money": calc.shown_money, "exact": calc.exact, "now": now, "m": cached_money,
+        "shown_money": calc.shown_money, "exact": exact_text, "now": now, "m": cached_money,
     }
