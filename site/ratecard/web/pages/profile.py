@@ -17,7 +17,7 @@ from flask import Response, current_app, g, render_template, request, url_for
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import BuildError
 
-from ratecard import charts, charts_svg, costs, image_costs
+from ratecard import charts, charts_svg, costs, image_costs, labels
 from ratecard.content.render import RenderedContent
 from ratecard.models import Model
 from ratecard.money import display, exact_text
@@ -242,15 +242,15 @@ def profile_context(model: Model, editorial: RenderedContent | None) -> dict[str
     segments = [charts.Segment(p.meter, p.unit, p.source, p.amount, p.valid_from, p.valid_to)
                 for p in base_history]
     figure = charts.history_figure(
-        segments, now=now, order=series, meter_label=words.meter_label,
-        unit_label=words.unit_label, source_label=words.source_label, money=cached_money)
+        segments, now=now, order=series, meter_label=labels.meter_label,
+        unit_label=labels.unit_label, source_label=labels.source_label, money=cached_money)
     history_svg = charts_svg.history_svg(
         segments, now=now, ident="history-svg", order=series, rank=precedence_rank,
-        title=f"Price history of {model.name}", meter_label=words.meter_label,
-        unit_label=words.unit_label, source_label=words.source_label, money=cached_money)
+        title=f"Price history of {model.name}", meter_label=labels.meter_label,
+        unit_label=labels.unit_label, source_label=labels.source_label, money=cached_money)
     history_words = charts_svg.since_lines(
-        segments, order=series, rank=precedence_rank, meter_label=words.meter_label,
-        unit_label=words.unit_label, source_label=words.source_label, money=cached_money)
+        segments, order=series, rank=precedence_rank, meter_label=labels.meter_label,
+        unit_label=labels.unit_label, source_label=labels.source_label, money=cached_money)
     history_table = sorted(base_history, key=lambda p: (
         view.meter_sort(p.meter), p.unit, precedence_rank(p.source), p.valid_from))
 
@@ -259,7 +259,7 @@ def profile_context(model: Model, editorial: RenderedContent | None) -> dict[str
     path_name = model.canonical_id.split("/", 1)[1]
     return {
         "model": model, "summary": summary, "status_text": status_text,
-        "status_class": status_class, "modalities": words.modality_text(model),
+        "status_class": status_class, "modalities": labels.modality_text(model),
         "fact_disagreements": fact_disagreements(session, model),
         "provider_url": provider_url(model.provider.slug),
         "listed_by": sorted({a.source for a in aliases if a.vanished_at is None},
@@ -278,7 +278,7 @@ def profile_context(model: Model, editorial: RenderedContent | None) -> dict[str
         "image_mode": model.mode in words.IMAGE_MODES,
         "figure_json": charts.figure_json(figure) if figure else None,
         "history_svg": history_svg, "history_words": history_words,
-        "history_meters": [words.meter_label(m) for m, _ in series],
+        "history_meters": [labels.meter_label(m) for m, _ in series],
         "history_table": history_table,
         "capabilities": sorted(shown_caps.values(), key=lambda c: (not c.value, c.name)),
         "other_caps": {c.name: [o for o in caps if o.name == c.name and o is not c]
