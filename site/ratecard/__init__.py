@@ -21,11 +21,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     database = Database(app.config["DATABASE_URL"])
     app.extensions["ratecard.db"] = database
 
-    from ratecard.web import api, assets, formatting, http, public, session
+    from ratecard.web import api, assets, http, labels, public, session
 
     session.init_app(app)
     errors.init_app(app)
-    formatting.init_app(app)
+    labels.init_app(app)
     assets.init_app(app)
     http.init_app(app)
     app.register_blueprint(public.bp)

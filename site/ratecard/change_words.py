@@ -1,6 +1,7 @@
-"""One change event as readers get it outside the site's pages: the Atom entry's stable id,
-its words ("Input price changed $2.50 → $2.00 per 1M tokens") with the exact numbers, the
-kind of alert it is, and the record a webhook message carries. Pure functions, no queries."""
+"""One change event in words, the one wording of the change log, the profile, the Atom feeds
+and webhook alerts ("Input price changed from $2.50 to $2.00 per 1M tokens"), with the exact
+numbers, the Atom entry's stable id, the kind of alert it is, and the record a webhook
+message carries. Pure functions, no queries; the labels are `ratecard.labels`."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,7 +9,15 @@ import json
 import uuid
 from decimal import Decimal, InvalidOperation
 
+from ratecard.labels import (
+    CHANGE_KIND_LABELS,
+    UNIT_LABELS,
+    capability_label,
+    conditions_label,
+    meter_label,
+)
 from ratecard.models import ChangeEvent, Model
+from ratecard.money import NOT_PUBLISHED, display
 
 # Names the ids of feed entries: the same change gets the same id in every database that
 # recorded it (a replay, a rebuilt history), not only in the one that numbered its row.
@@ -58,11 +67,59 @@ def alert_kind(event: ChangeEvent) -> str | None:
             "model_vanished": "listing_change", "model_returned": "listing_change"}.get(kind)
 
 
-def words(event: ChangeEvent) -> str:
-    """The change in words, as the change log page says it."""
-    from ratecard.web.pages.changes import change_text  # the site's one wording
+def _amount(text: str | None) -> str:
+    """A stored amount ("2.5") as a page shows it ("$2.50")."""
+    if text is None:
+        return NOT_PUBLISHED
+    try:
+        return display(Decimal(text))
+    except (InvalidOperation, ValueError):
+        return text
 
-    return change_text(event)
+
+def _count(value: str | None) -> str:
+    return f"{int(value):,}" if value and value.isdigit() else (value or "the")
+
+
+def words(event: ChangeEvent) -> str:
+    """"Input price changed from $2.50 to $2.00 per 1M tokens", "Input price (batch tier)
+    added: $1.25 per 1M tokens", "Vision (image input) capability added"."""
+    kind, subject = event.kind, event.subject or ""
+    if kind.startswith("price_"):
+        meter, _, unit = subject.partition("/")
+        what = f"{meter_label(meter)} price" if meter else "Price"
+        conditions = conditions_label(event.conditions)
+        if conditions:
+            what += f" ({conditions[0].lower() + conditions[1:]})"
+        # every price names its unit ("$3.00 per 1M tokens"), token prices included
+        per = "" if not unit else " " + UNIT_LABELS.get(unit, f"per {unit}")
+        old, new = _amount(event.old_value), _amount(event.new_value)
+        if kind == "price_changed":
+            return f"{what} changed from {old} to {new}{per}"
+        if kind == "price_corrected":   # a held change that agrees with the other sources
+            return f"{what} corrected from {old} to {new}{per}"
+        if kind == "price_added":
+            return f"{what} added: {new}{per}"
+        return f"{what} withdrawn (was {old}{per})"
+    if kind == "capability_added":
+        return f"{capability_label(subject)} capability added"
+    if kind == "capability_removed":
+        return f"{capability_label(subject)} capability removed"
+    if kind == "model_deprecated":
+        return f"Deprecated ({event.new_value})" if event.new_value else "Deprecated"
+    if kind == "catalog_loaded":     # the first load: one entry, not one per model
+        return f"Catalog loaded: {_count(event.new_value)} models"
+    return CHANGE_KIND_LABELS.get(kind, kind.replace("_", " ").capitalize())
+
+
+def direction(event: ChangeEvent) -> str:
+    """"up" or "down" for a price change, "" otherwise (for styling only)."""
+    if event.kind not in ("price_changed", "price_corrected"):
+        return ""
+    old, new = _decimal(event.old_value), _decimal(event.new_value)
+    if old is None or new is None:
+        return ""
+    return "up" if new > old else "down" if new < old else ""
 
 
 def numbers(event: ChangeEvent) -> str:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Protocol
 
+from ratecard.money import display, exact_text
 from ratecard.precedence import rank
 
 # Colour-blind-safe palette (Okabe-Ito), one colour per model; meters differ by dash.
@@ -62,15 +63,6 @@ def shown_history(rows: Iterable[PriceRow]) -> list[Segment]:
             for r in sorted(rows, key=lambda r: r.valid_from) if r.source == source]
 
 
-def _text(amount: Decimal) -> str:
-    return format(amount.normalize() if amount else Decimal(0), "f")
-
-
-def _money(amount: Decimal) -> str:
-    whole, _, frac = _text(amount).partition(".")
-    return f"${int(whole):,}.{frac.ljust(2, '0')}"
-
-
 def _points(segments: Sequence[Segment], today: dt.date) -> tuple[list[Any], list[Any],
                                                                    list[Any]]:
     """x, y, hover text for a step line ("hv"); a gap in the history breaks the line."""
@@ -82,16 +74,16 @@ def _points(segments: Sequence[Segment], today: dt.date) -> tuple[list[Any], lis
             xs.append(None)
             ys.append(None)
             texts.append(None)
-        label = f"{_money(seg.amount)} since {seg.start.isoformat()} ({seg.source})"
+        label = f"{display(seg.amount)} since {seg.start.isoformat()} ({seg.source})"
         xs.append(seg.start.isoformat())
-        ys.append(_text(seg.amount))
+        ys.append(exact_text(seg.amount))
         texts.append(label)
         last = index == len(segments) - 1
         if last or segments[index + 1].start != seg.end:
             # close the step: to its end date, or to today while still current
             end = seg.end or max(today, seg.start)
             xs.append(end.isoformat())
-            ys.append(_text(seg.amount))
+            ys.append(exact_text(seg.amount))
             texts.append(label if seg.end is None else f"{label}, until {end.isoformat()}")
     return xs, ys, texts
 

@@ -45,9 +45,9 @@ class Money(TypeDecorator[Decimal]):
             return None
         if not isinstance(value, Decimal):
             raise TypeError(f"Money needs a Decimal, got {type(value).__name__}")
-        from scrapers.values import normalise
+        from ratecard.money import exact_text
         # One text per value on SQLite ("2.5", never "2.50"), so equality in SQL is exact.
-        return format(normalise(value), "f") if dialect.name == "sqlite" else value
+        return exact_text(value) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value, dialect):  # type: ignore[no-untyped-def]
         if value is None:

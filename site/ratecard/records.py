@@ -4,9 +4,9 @@ ISO 8601 UTC. Pure functions of a row; nothing here reads the database or the re
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 
 from ratecard.models import Capability, Model, Price
+from ratecard.money import exact_text
 
 
 def iso_utc(value: dt.datetime | dt.date | None) -> str | None:
@@ -17,13 +17,9 @@ def iso_utc(value: dt.datetime | dt.date | None) -> str | None:
     return value.isoformat()
 
 
-def decimal_text(value: Decimal) -> str:
-    return format(value, "f")
-
-
 def price_json(price: Price) -> dict[str, object]:
     return {
-        "meter": price.meter, "unit": price.unit, "amount": decimal_text(price.amount),
+        "meter": price.meter, "unit": price.unit, "amount": exact_text(price.amount),
         "currency": price.currency, "conditions": price.conditions(), "source": price.source,
         "valid_from": iso_utc(price.valid_from), "valid_to": iso_utc(price.valid_to),
     }

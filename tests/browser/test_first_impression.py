@@ -64,7 +64,7 @@ def _model_count(db: Database) -> int:
         return session.scalar(select(func.count()).select_from(Model)) or 0
 
 
-NO_OP = re.compile(r"(\$[\d,.]+) → \1(?![\d])")
+NO_OP = re.compile(r"from (\$[\d,.]+) to \1(?![\d])")
 
 
 def test_fresh_home_page_tells_the_truth(page, fresh_db):  # type: ignore[no-untyped-def]

@@ -112,7 +112,8 @@ def test_confirmed_subscription_gets_signed_changes(db, hooks) -> None:  # type:
     assert [(c["model"], c["meter"], c["old"], c["new"], c["alert"]) for c in changes] == [
         ("openai/gpt-4o", "input", "2", "3", "price_rise")]
     assert changes[0]["url"] == "https://ratecard.test/models/openai/gpt-4o"
-    assert "→" in changes[0]["text"] and changes[0]["change_percent"] == "50.0"
+    assert "changed from $2.00 to $3.00" in changes[0]["text"]
+    assert changes[0]["change_percent"] == "50.0"
     assert message["data"]["unsubscribe_url"].startswith(
         f"https://ratecard.test/alerts/{public_id}/remove/")
     alerts.run_alerts(db, ON)                     # nothing new: nothing sent again

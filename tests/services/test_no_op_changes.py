@@ -1,4 +1,4 @@
-"""A change of nothing ("$0.50 → $0.50") is never recorded, and one an older version
+"""A change of nothing ("from $0.50 to $0.50") is never recorded, and one an older version
 recorded is never shown (the change log, its count, the home page, feeds, the API)."""
 from __future__ import annotations
 
@@ -86,8 +86,8 @@ def test_changes_of_nothing_recorded_before_are_not_shown(db, database_url):
         client = app.test_client()
         for path in ("/changes", "/", "/feeds/changes.atom"):
             body = client.get(path).get_data(as_text=True)
-            assert "$14.00 → $14.00" not in body, path
-            assert "$2.00 → $3.00" in body, path
+            assert "from $14.00 to $14.00" not in body, path
+            assert "from $2.00 to $3.00" in body, path
         api = client.get("/api/v1/changes?kind=price_changed").get_json()["changes"]
         pairs = [(c["old_value"], c["new_value"]) for c in api]
         assert ("2", "3") in pairs and ("14", "14") not in pairs

@@ -8,9 +8,9 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import func, or_, select
 
+from ratecard.labels import MODE_LABELS, count, provider_name
 from ratecard.models import Model, Price, Provider
 from ratecard.queries.models import shown_prices
-from ratecard.web.formatting import MODE_LABELS, count, provider_name
 from tests.web.html_tables import amount, column, parse, table, tokens
 
 TODAY = dt.datetime.now(dt.UTC).date()
@@ -289,7 +289,8 @@ def test_pages_follow_the_data_version(db, client):
     sync("2026-02-01", 3e-06)
     assert column(client.get("/models").data, "catalog", "Input") == ["$3.00"]
     changes = table(client.get("/changes").data, "changes")["rows"]
-    assert "Input price changed $2.00 → $3.00 per 1M tokens" in [row[2] for row in changes[:2]]
+    assert "Input price changed from $2.00 to $3.00 per 1M tokens" in [
+        row[2] for row in changes[:2]]
 
 
 def test_pagination_on_a_known_catalog(db, client):

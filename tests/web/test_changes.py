@@ -6,8 +6,8 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
+from ratecard.labels import count
 from ratecard.models import ChangeEvent, Model, Provider
-from ratecard.web.formatting import count
 from tests.web.html_tables import parse, table
 
 
@@ -44,7 +44,8 @@ def test_kind_filter_and_wording(site_client, site_db):
         pytest.skip("no price change in this catalog")
     html, rows = _rows(site_client, "/changes?kind=price_changed")
     assert f"{count(n)} changes" in html
-    assert all(" price changed $" in row[2] and " → $" in row[2] for row in rows)
+    assert all(" price" in row[2] and " changed from $" in row[2] and " to $" in row[2]
+               for row in rows)
     assert 'value="price_changed" selected' in html
     html, rows = _rows(site_client, "/changes?kind=model_added")
     assert rows and all(row[2] == "Model added" for row in rows)

@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 from ratecard import costs
 from ratecard.charts_compare import Segment, Series, overlay_figure
 from ratecard.models import Model, Price
+from ratecard.money import display as money
 from ratecard.queries.models import shown_prices
-from ratecard.web.formatting import money
 from tests.web.html_tables import parse
 
 
@@ -175,7 +175,7 @@ def test_batch_and_tiers_are_separate_rows(site_client, site_db):
     rates = [t for t in parse(html).tables if "Current rates" in str(t["caption"])][0]
     labels = [row[0] for row in rates["rows"]]
     assert "Input per 1M tokens" in labels
-    assert any(label.startswith("Input") and "batch" in label for label in labels)
+    assert any(label.startswith("Input") and "Batch tier" in label for label in labels)
 
 
 def test_overlay_figure_is_pure_and_exact():

@@ -6,9 +6,9 @@ import re
 
 from sqlalchemy import select
 
+from ratecard.labels import count
 from ratecard.models import Model, ModelFact
 from ratecard.services.facts import consensus
-from ratecard.web.formatting import count
 from tests.services.test_facts import litellm_sync, modelsdev_sync, router_sync
 
 URL = "/models/google/gemini-1.5-flash"

@@ -65,8 +65,8 @@ def test_feeds_are_atom_and_say_old_and_new(db, client) -> None:  # type: ignore
     assert set(entries(provider)) < set(entries(site))
     assert not set(entries(model)) & set(entries(provider))
     titles = [e.findtext(A + "title") for e in model.findall(A + "entry")]
-    assert any("Input price changed $2.00 → $3.00" in t for t in titles), titles
-    rise = next(e for e in model.findall(A + "entry") if "$2.00 → $3.00" in
+    assert any("Input price changed from $2.00 to $3.00" in t for t in titles), titles
+    rise = next(e for e in model.findall(A + "entry") if "from $2.00 to $3.00" in
                 e.findtext(A + "title"))
     assert "Old 2, new 3 (USD per 1M_tokens), +50.0 %" in rise.findtext(A + "summary")
     assert rise.findtext(A + "updated") == "2026-07-03T00:00:00Z"

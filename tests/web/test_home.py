@@ -7,10 +7,11 @@ from html import unescape
 
 from sqlalchemy import func, or_, select
 
+from ratecard.labels import MODE_LABELS, SOURCE_LABELS, count
 from ratecard.models import ChangeEvent, Model, Price, Provider, SyncRun
+from ratecard.money import display as money
 from ratecard.queries.catalog import IMAGE_FAMILIES
 from ratecard.queries.models import shown_prices
-from ratecard.web.formatting import MODE_LABELS, SOURCE_LABELS, count, money
 from tests.web.html_tables import parse, table
 
 TODAY = dt.datetime.now(dt.UTC).date()

@@ -12,8 +12,8 @@ import pytest
 
 from ratecard import image_costs
 from ratecard.image_costs import option_of
+from ratecard.money import display as money
 from ratecard.queries.models import current_prices, model_by_id, shown_prices
-from ratecard.web.formatting import money
 from tests.web.html_tables import amount, column, parse, table
 from tests.web.test_profile import get, need, rows, section, text_of
 

@@ -5,9 +5,10 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
+from ratecard.labels import count, provider_name
 from ratecard.models import Model, Price, Provider
+from ratecard.money import display as money
 from ratecard.queries.models import shown_prices
-from ratecard.web.formatting import count, money, provider_name
 from tests.web.html_tables import parse, table
 
 TODAY = dt.datetime.now(dt.UTC).date()

@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from ratecard.content import Catalog
-from ratecard.web.formatting import UNIT_LABELS, count, money
+from ratecard.labels import UNIT_LABELS, count
+from ratecard.money import display as money
 from scrapers.base import METERS, SERVICE_TIERS, UNITS
 
 NOT_PUBLISHED = "not published"

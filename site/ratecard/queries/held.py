@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ratecard.models import Price, QuarantinedChange
+from ratecard.money import exact_text
 
 
 @dataclass(frozen=True)
@@ -35,8 +36,8 @@ class Held:
         return {
             "source": self.source, "meter": self.meter, "unit": self.unit,
             "conditions": self.conditions or {}, "kind": "new" if self.first else "change",
-            "current": None if self.old_amount is None else format(self.old_amount, "f"),
-            "held": format(self.new_amount, "f"), "seen": self.seen_at.date().isoformat(),
+            "current": exact_text(self.old_amount),
+            "held": exact_text(self.new_amount), "seen": self.seen_at.date().isoformat(),
             "reason": self.reason,
         }
 

@@ -11,12 +11,12 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ratecard.models import Capability, ChangeEvent, Model, ModelAlias, Price
+from ratecard.money import exact_text
 
 # model, meter, unit, conditions, amount, valid_from, valid_to
 PriceRow = tuple[str, str, str, str, str, dt.datetime, dt.datetime | None]
@@ -49,10 +49,6 @@ class Change:
     detail: str
 
 
-def _money(amount: Decimal) -> str:
-    return format(amount.normalize(), "f")
-
-
 def _when(value: dt.datetime | None) -> str:
     return "now" if value is None else f"{value:%Y-%m-%d}"
 
@@ -63,7 +59,7 @@ def snapshot(session: Session, source: str) -> Snapshot:
             Model.canonical_id, Price.meter, Price.unit, Price.conditions_key, Price.amount,
             Price.valid_from, Price.valid_to).join(Model, Model.id == Price.model_id).where(
             Price.source == source)):
-        shot.prices[(model, meter, unit, ckey, _money(amount), start, end)] += 1
+        shot.prices[(model, meter, unit, ckey, exact_text(amount), start, end)] += 1
     for model, name, value, start, end in session.execute(select(
             Model.canonical_id, Capability.name, Capability.value, Capability.valid_from,
             Capability.valid_to).join(Model, Model.id == Capability.model_id).where(

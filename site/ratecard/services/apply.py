@@ -22,6 +22,7 @@ from ratecard.models import (
     Price,
     Provider,
 )
+from ratecard.money import exact_text
 from ratecard.names import choose
 from ratecard.services.catalog_state import (
     CurrentPrice,
@@ -49,10 +50,6 @@ class Counts:
 FLUSH_ROWS = 5000
 # Kinds whose old and new value may be equal by mistake: such an event says nothing.
 NO_OP_KINDS = ("price_changed", "price_corrected")
-
-
-def money(amount: Decimal | None) -> str | None:
-    return None if amount is None else format(amount, "f")
 
 
 def midnight(day: dt.date) -> dt.datetime:
@@ -173,7 +170,7 @@ class Writer(Holding):
         for row in rows.values():
             self.closed_prices.append({"id": row.id, "valid_to": self.as_of})
             self.event(model.id, "price_removed", self.as_of, f"{row.meter}/{row.unit}",
-                       old=money(row.amount), conditions=row.conditions())
+                       old=exact_text(row.amount), conditions=row.conditions())
             wrote = True
         return wrote
 
@@ -204,7 +201,7 @@ class Writer(Holding):
         self.closed_prices.append({"id": row.id, "valid_to": when})
         self._insert_price(model.id, current, when, None)
         self.event(model.id, kind, when, f"{current.meter}/{current.unit}",
-                   money(row.amount), money(current.amount), current.conditions.as_dict())
+                   exact_text(row.amount), exact_text(current.amount), current.conditions.as_dict())
         refs.note(model.id, self.source, key[1:], current.amount)
         return True
 
@@ -238,8 +235,8 @@ class Writer(Holding):
             # search stays $14 while the token prices move): the same amount is no change.
             if (announce or old is not None) and old != entry.amount:
                 kind = "price_changed" if old is not None else "price_added"
-                self.event(model.id, kind, starts[index], subject, money(old),
-                           money(entry.amount), conds)
+                self.event(model.id, kind, starts[index], subject, exact_text(old),
+                           exact_text(entry.amount), conds)
             previous = entry
         return True
 

@@ -10,6 +10,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from ratecard.models import Disagreement, Price
+from ratecard.money import exact_text
 from ratecard.services.guards import disagrees
 
 BATCH = 500
@@ -35,7 +36,7 @@ def refresh_disagreements(session: Session, model_ids: Iterable[int],
                 new.append({
                     "model_id": model_id, "meter": meter, "unit": unit, "conditions_key": ckey,
                     "low": min(amounts.values()), "high": max(amounts.values()),
-                    "amounts": {s: format(a, "f") for s, a in sorted(amounts.items())},
+                    "amounts": {s: exact_text(a) for s, a in sorted(amounts.items())},
                     "detected_at": when,
                 })
         if new:

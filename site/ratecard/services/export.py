@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from ratecard.db import Database
 from ratecard.models import Capability, ChangeEvent, Model, Price, Provider
 from ratecard.models.pricing import CONDITION_COLUMNS
+from ratecard.money import exact_text
 from ratecard.records import capability_json, model_json, price_json
 
 DUMP_NAME = "ratecard.jsonl.gz"
@@ -65,7 +66,7 @@ def current_price_rows(session: Session) -> Iterator[tuple[str, ...]]:
 def _price_row(price: Any) -> tuple[str, ...]:
     conditions = _Row(price).conditions()
     return (price.canonical_id, price.provider_slug, price.meter, price.unit,
-            format(price.amount, "f"), price.currency,
+            exact_text(price.amount), price.currency,
             *("" if conditions.get(c) is None else str(conditions[c])
               for c in CONDITION_COLUMNS),
             _compact(conditions), price.source, "true" if price.shown else "false",

@@ -2,13 +2,12 @@
 values that became corrections publish by themselves (redecide)."""
 from __future__ import annotations
 
-from decimal import Decimal
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ratecard.db import utcnow
 from ratecard.models import ChangeEvent, Price, QuarantinedChange
+from ratecard.money import exact_text
 from ratecard.services import derived
 from ratecard.services.corrections import References, correction
 
@@ -72,8 +71,8 @@ def publish(session: Session, change: QuarantinedChange, corrected: bool = False
     session.add(ChangeEvent(
         model_id=change.model_id, source=change.source, kind=kind,
         subject=f"{change.meter}/{change.unit}", conditions=c or None,
-        old_value=_money(current.amount if current else change.old_amount),
-        new_value=_money(change.new_amount), occurred_at=start,
+        old_value=exact_text(current.amount if current else change.old_amount),
+        new_value=exact_text(change.new_amount), occurred_at=start,
         sync_run_id=change.sync_run_id))
     change.status = "corrected" if corrected else "approved"
     change.decided_at = utcnow()
@@ -99,10 +98,6 @@ def redecide(session: Session, refs: References, source: str) -> set[int]:
         refs.held(change.model_id, change.source, key, False)
         touched.add(change.model_id)
     return touched
-
-
-def _money(amount: Decimal | None) -> str | None:
-    return None if amount is None else format(amount, "f")
 
 
 def reject(session: Session, ids: list[int] | None) -> list[QuarantinedChange]:

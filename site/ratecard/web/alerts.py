@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, g, render_template, request
 from sqlalchemy import select
 
+from ratecard.labels import ALERT_KIND_LABELS
 from ratecard.models.alerts import AlertSubscription
 from ratecard.services import alerts
 from ratecard.services.webhook_http import WebhookSettings
@@ -12,17 +13,11 @@ from ratecard.web.session import db_session
 
 bp = Blueprint("alerts", __name__, url_prefix="/alerts")
 
-KIND_LABELS = {
-    "price_cut": "Price cut", "price_rise": "Price rise", "price_added": "New price",
-    "price_removed": "Price withdrawn", "new_model": "New model",
-    "capability_change": "Capability change", "deprecation": "Deprecation",
-    "listing_change": "Listed or no longer listed by a source",
-}
 
 
 @bp.app_context_processor
 def _kinds() -> dict[str, object]:
-    return {"alert_kind_labels": KIND_LABELS}
+    return {"alert_kind_labels": ALERT_KIND_LABELS}
 
 
 @bp.post("")

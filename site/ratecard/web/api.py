@@ -6,12 +6,12 @@ import datetime as dt
 from flask import Blueprint, Response, jsonify, url_for
 
 from ratecard.models import Model
+from ratecard.money import exact_text
 from ratecard.queries import models as q
 from ratecard.queries import point_in_time
 from ratecard.queries.facts import fact_disagreements
 from ratecard.queries.held import pending as pending_held
 from ratecard.records import capability_json, model_json, price_json  # noqa: F401
-from ratecard.records import decimal_text as _amount  # noqa: F401  (api_* import it here)
 from ratecard.records import iso_utc as _iso
 from ratecard.web import api_params
 from ratecard.web.errors import problem
@@ -64,7 +64,7 @@ def model_detail(provider: str, name: str) -> Response:
                             for c, _ in point_in_time.capabilities_at(session, model.id, at)]
     body["disagreements"] = [
         {"meter": d.meter, "unit": d.unit, "conditions_key": d.conditions_key,
-         "low": _amount(d.low), "high": _amount(d.high), "amounts": d.amounts}
+         "low": exact_text(d.low), "high": exact_text(d.high), "amounts": d.amounts}
         for d in q.disagreements(session, model.id)]
     body["facts_disagree"] = [d.as_dict() for d in fact_disagreements(session, model)]
     # Held values a person must still decide: not in "prices", never shown

@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from decimal import Decimal
 from typing import Any
 
 from flask import Response, jsonify, request
 from werkzeug.exceptions import BadRequest
 
 from ratecard.models import Model
+from ratecard.money import exact_text
 from ratecard.queries import models as model_queries
 from ratecard.queries.point_in_time import prices_at
 from ratecard.web import api_params, params
-from ratecard.web.api import _amount, _iso, bp
+from ratecard.web.api import _iso, bp
 from ratecard.web.errors import BadParameter
 from ratecard.web.session import db_session
 from ratecard.workload import ImageOrder, Rate, Workload, price
@@ -62,11 +62,6 @@ def _rates(model: Model, at: dt.datetime | None) -> list[Rate]:
             for p, shown in prices_at(db_session(), model, at) if shown]
 
 
-def _exact(value: Decimal | None) -> str | None:
-    """The exact figure without trailing zeros (3, not 3.0000000)."""
-    return None if value is None else _amount(value.normalize())
-
-
 def cost_json(model: Model, work: Workload, tier: str | None,
               rates: list[Rate]) -> dict[str, object]:
     cost = price(rates, work, tier)
@@ -74,10 +69,10 @@ def cost_json(model: Model, work: Workload, tier: str | None,
     return {
         "model": model.canonical_id, "currency": "USD",
         "lines": [{"meter": line.meter, "unit": line.unit, "quantity": line.quantity,
-                   "rate": _exact(line.rate), "amount": _exact(line.amount),
+                   "rate": exact_text(line.rate), "amount": exact_text(line.amount),
                    "source": line.source, "conditions": line.conditions}
                   for line in cost.lines],
-        "total": _exact(total),
+        "total": exact_text(total),
         "missing": cost.missing, "notes": cost.notes,
     }
 

@@ -2,15 +2,14 @@
 and capabilities at an instant (queries.point_in_time)."""
 from __future__ import annotations
 
-from decimal import Decimal
-
 from flask import Response, jsonify, url_for
 
 from ratecard.models import Model
+from ratecard.money import exact_text
 from ratecard.queries import listing
 from ratecard.queries.point_in_time import capabilities_at, prices_at
 from ratecard.web import api_params, params
-from ratecard.web.api import _amount, _find, _iso, bp, price_json
+from ratecard.web.api import _find, _iso, bp, price_json
 from ratecard.web.http import request_version
 from ratecard.web.session import db_session
 from scrapers.vocabulary import METERS
@@ -18,10 +17,6 @@ from scrapers.vocabulary import METERS
 ROW_FIELDS = ("id", "name", "provider", "provider_name", "mode", "context_window",
               "release_date", "deprecation_date", "deprecated", "input_price", "output_price",
               "output_unit", "capabilities", "disagreements", "links")
-
-
-def _money(value: Decimal | None) -> str | None:
-    return None if value is None else _amount(value)
 
 
 def _filters() -> listing.Filters:
@@ -53,9 +48,9 @@ def row_json(row: listing.Row) -> dict[str, object]:
         "provider_name": model.provider.name, "mode": model.mode,
         "context_window": model.context_window, "release_date": _iso(model.release_date),
         "deprecation_date": _iso(model.deprecation_date), "deprecated": row.deprecated,
-        "input_price": _money(row.input), "output_price": _money(row.output),
+        "input_price": exact_text(row.input), "output_price": exact_text(row.output),
         "output_unit": row.output_unit, "capabilities": row.capabilities,
-        "disagreements": {k: {"low": _amount(lo), "high": _amount(hi)}
+        "disagreements": {k: {"low": exact_text(lo), "high": exact_text(hi)}
                           for k, (lo, hi) in row.disagreements.items()},
         "links": _model_links(model.canonical_id),
     }

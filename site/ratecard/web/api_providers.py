@@ -3,17 +3,17 @@ from __future__ import annotations
 
 from flask import Response, jsonify, url_for
 
+from ratecard.labels import provider_name
 from ratecard.models import Provider
+from ratecard.money import exact_text
 from ratecard.queries import providers as q
-from ratecard.web.api import _amount, bp
+from ratecard.web.api import bp
 from ratecard.web.errors import problem
-from ratecard.web.formatting import provider_name
 from ratecard.web.session import db_session
 
 
 def _range(found: q.PriceRange) -> dict[str, object]:
-    return {"low": None if found.low is None else _amount(found.low),
-            "high": None if found.high is None else _amount(found.high),
+    return {"low": exact_text(found.low), "high": exact_text(found.high),
             "priced_models": found.priced}
 
 

@@ -13,10 +13,10 @@ import xml.etree.ElementTree as ET
 from flask import Blueprint, Response, abort, request, url_for
 
 from ratecard.change_words import NAMESPACE, entry_id, numbers, words
+from ratecard.labels import SOURCE_LABELS, provider_name
 from ratecard.models import ChangeEvent, Model
 from ratecard.queries import feeds as q
 from ratecard.queries.models import model_by_id
-from ratecard.web.formatting import SOURCE_LABELS, provider_name
 from ratecard.web.links import profile_url
 from ratecard.web.page_cache import cached_page
 from ratecard.web.session import db_session

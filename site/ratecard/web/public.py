@@ -4,15 +4,12 @@ from __future__ import annotations
 from flask import Blueprint
 
 from ratecard.web import links
-from ratecard.web.formatting import mode_label
 
 bp = Blueprint("public", __name__)
 bp.add_app_template_global(links.url_with, "url_with")
 bp.add_app_template_global(links.profile_url, "profile_url")
 bp.add_app_template_global(links.provider_path, "provider_path")
 bp.add_app_template_global(links.report_url, "report_url")
-# The same label as formatting.mode_label: one label per mode everywhere.
-bp.add_app_template_filter(mode_label, "mode_name")
 
 # Importing a page module attaches its routes to bp.
 from ratecard.web.pages import (  # noqa: E402,F401

@@ -12,6 +12,7 @@ from markupsafe import Markup, escape
 
 from ratecard import costs
 from ratecard.charts_compare import Series, overlay_figure, shown_history
+from ratecard.labels import METER_LABELS, provider_name
 from ratecard.models import Capability, Model, Price
 from ratecard.queries import catalog
 from ratecard.queries.models import shown_capabilities, shown_prices
@@ -19,7 +20,6 @@ from ratecard.queries.search import Entry, resolve, search_index
 from ratecard.queries.shown import image_only
 from ratecard.web import params
 from ratecard.web.errors import BadParameter
-from ratecard.web.formatting import METER_LABELS, provider_name
 from ratecard.web.http import request_version
 from ratecard.web.page_cache import cached_page
 from ratecard.web.public import bp

@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from ratecard import costs
+from ratecard.money import display, exact_text
 from ratecard.web import params
 from ratecard.web.errors import BadParameter
-from ratecard.web.formatting import money
 from ratecard.web.pages.profile_types import ProfileArgs
 
 MAX_TOKENS = 10**12
@@ -78,20 +78,15 @@ def parse_job(args: Mapping[str, str], rates: costs.Rates, image_mode: bool = Fa
     return job_for(parse_args(args), rates, image_mode, image_tokens)
 
 
-def exact(amount: Decimal) -> str:
-    """The exact figure as plain decimal text, without trailing zeros: 3.5, 0.0035, 100."""
-    return format(amount.normalize() if amount else Decimal(0), "f")
-
-
 def shown_money(amount: Decimal | None) -> str:
-    return "not published" if amount is None else money(costs.rounded(amount))
+    return "not published" if amount is None else display(costs.rounded(amount))
 
 
 def estimate_fields(result: costs.Estimate) -> dict[str, str]:
     """Texts for the calculator's data-field elements (the live form fills them)."""
     total = result.total
     fields = {"total": shown_money(total),
-              "total_exact": "—" if total is None else exact(total) + " USD"}
+              "total_exact": "—" if total is None else exact_text(total) + " USD"}
     lines = {line.key: line for line in result.lines}
     for key in ("input", "cached_input", "output", "image_tokens", "images"):
         line = lines.get(key)

@@ -13,9 +13,11 @@ from decimal import Decimal
 from flask import current_app, url_for
 from sqlalchemy.orm import Session
 
-from ratecard import charts, charts_svg, costs, image_costs
+from ratecard import change_words, charts, charts_svg, costs, image_costs, labels
 from ratecard.content.render import RenderedContent
+from ratecard.labels import provider_name
 from ratecard.models import Model
+from ratecard.money import display as money
 from ratecard.precedence import applicable
 from ratecard.queries import profile as pq
 from ratecard.queries import related
@@ -23,7 +25,6 @@ from ratecard.queries import verdicts as verdict_q
 from ratecard.queries.facts import fact_disagreements
 from ratecard.queries.held import pending as held_values
 from ratecard.queries.models import precedence_rank, shown_capabilities
-from ratecard.web.formatting import money, provider_name
 from ratecard.web.http import request_version
 from ratecard.web.live_test import live_test_url
 from ratecard.web.pages import profile_calc as calc
@@ -119,7 +120,7 @@ def build_profile(session: Session, model: Model, args: ProfileArgs,
         status_text=status_text, status_class=status_class, mode=model.mode,
         country=model.provider.country, regions=tuple(model.regions or ()),
         release_date=model.release_date, context_window=model.context_window,
-        max_output=model.max_output, modalities=words.modality_text(model),
+        max_output=model.max_output, modalities=labels.modality_text(model),
         listed_by=tuple(sorted({a.source for a in aliases if a.vanished_at is None},
                                key=precedence_rank)),
         aliases=tuple(Alias(a.source, a.key, a.vanished_at) for a in aliases),
@@ -139,10 +140,10 @@ def build_profile(session: Session, model: Model, args: ProfileArgs,
             calculated=args.given, profile_url=_url("public.profile", model),
             cost_url=_url("public.profile_cost", model)),
         history=_history(model, rows, now, cached_money),
-        changes=tuple(ChangeLine(e.occurred_at, words.change_text(e), e.source)
+        changes=tuple(ChangeLine(e.occurred_at, change_words.words(e), e.source)
                       for e in pq.recent_changes(session, model.id)),
         capabilities=tuple(
-            CapabilityLine(words.capability_label(c.name), c.value, c.source, c.valid_from,
+            CapabilityLine(labels.capability_label(c.name), c.value, c.source, c.valid_from,
                            tuple(OtherValue(o.source, o.value, o.value != c.value)
                                  for o in caps if o.name == c.name and o is not c))
             for c in sorted(shown_caps.values(), key=lambda c: (not c.value, c.name))),
@@ -171,20 +172,20 @@ def _history(model: Model, rows: list[pq.PriceRow], now: dt.datetime,
     # data renders the same page all day (the page caches and `ratecard export-site`).
     now = dt.datetime.combine(now.date(), dt.time(), dt.UTC)
     figure = charts.history_figure(
-        segments, now=now, order=series, meter_label=words.meter_label,
-        unit_label=words.unit_label, source_label=words.source_label, money=cached_money)
+        segments, now=now, order=series, meter_label=labels.meter_label,
+        unit_label=labels.unit_label, source_label=labels.source_label, money=cached_money)
     svg = charts_svg.history_svg(
         segments, now=now, ident="history-svg", order=series, rank=precedence_rank,
-        title=f"Price history of {model.name}", meter_label=words.meter_label,
-        unit_label=words.unit_label, source_label=words.source_label, money=cached_money)
+        title=f"Price history of {model.name}", meter_label=labels.meter_label,
+        unit_label=labels.unit_label, source_label=labels.source_label, money=cached_money)
     lines = charts_svg.since_lines(
-        segments, order=series, rank=precedence_rank, meter_label=words.meter_label,
-        unit_label=words.unit_label, source_label=words.source_label, money=cached_money)
+        segments, order=series, rank=precedence_rank, meter_label=labels.meter_label,
+        unit_label=labels.unit_label, source_label=labels.source_label, money=cached_money)
     table = sorted(base_history, key=lambda p: (
         view.meter_sort(p.meter), p.unit, precedence_rank(p.source), p.valid_from))
     return History(
         figure_json=charts.figure_json(figure) if figure else None, svg=svg,
-        lines=tuple(lines), meters=", ".join(words.meter_label(m) for m, _ in series).lower(),
+        lines=tuple(lines), meters=", ".join(labels.meter_label(m) for m, _ in series).lower(),
         rows_html=view.history_rows_html(table, cached_money), row_count=len(table),
         csv_url=_url("public.profile_prices_csv", model))
 

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ratecard import costs, image_costs
+from ratecard import costs, image_costs, labels
+from ratecard.labels import date
+from ratecard.money import exact_text
 from ratecard.queries import availability as qa
 from ratecard.queries.freshness import state as source_state
 from ratecard.queries.profile import SourceRuns
-from ratecard.web.formatting import date
 from ratecard.web.pages import profile_calc as calc
 from ratecard.web.pages import profile_types as t
 from ratecard.web.pages import profile_view as view
-from ratecard.web.pages import profile_words as words
 from ratecard.web.pages.profile_availability import AvailabilityView, percent
 
 # -- rates ----------------------------------------------------------------------------------
@@ -67,7 +67,7 @@ def _source_line(source: str, run: SourceRuns, hours: float | None) -> t.SourceL
         latest = f"{said}, {date(last.started_at)}"
     else:
         latest = "—"
-    return t.SourceLine(source, words.interval_text(hours), success, latest)
+    return t.SourceLine(source, labels.interval_text(hours), success, latest)
 
 
 def rates(tables: view.RateTables, runs: Mapping[str, SourceRuns],
@@ -94,7 +94,7 @@ def _typical(label: str, result: costs.Estimate) -> t.TypicalRow:
     total = result.total
     return t.TypicalRow(label, _line_cost(result, "input"), _line_cost(result, "output"),
                         None if total is None else calc.shown_money(total),
-                        "" if total is None else calc.exact(total))
+                        "" if total is None else exact_text(total))
 
 
 def _computed(one_image: list[image_costs.ImageCost], standard: image_costs.ImageCost | None
@@ -113,7 +113,7 @@ def _computed(one_image: list[image_costs.ImageCost], standard: image_costs.Imag
         for size in sizes:
             cost = cells.get((quality, size))
             row.append((size, None if cost is None else t.ImageCostCell(
-                calc.shown_money(cost.amount), calc.exact(cost.amount), cost.tokens,
+                calc.shown_money(cost.amount), exact_text(cost.amount), cost.tokens,
                 cost == standard)))
         rows.append(t.ComputedRow(quality, tuple(row)))
     return tuple(sizes), tuple(rows)
@@ -141,7 +141,7 @@ def _calculator(rates: costs.Rates, job: costs.Job, image_mode: bool, calculated
         image_tokens_first=image_tokens_first, has_tokens=rates.has_tokens,
         has_batch=rates.has_batch, has_images=bool(rates.images),
         image_tokens_field=rates.output_image is not None and not image_tokens_first,
-        options=tuple(t.ImageOption(calc.option_value(option), words.option_text(option),
+        options=tuple(t.ImageOption(calc.option_value(option), labels.option_text(option),
                                     price, job.image_option == option)
                       for option, price in costs.image_costs(rates)),
         lines=tuple(t.EstimateLine(key, label, estimate["qty_" + key], estimate["cost_" + key])
@@ -158,9 +158,9 @@ def typical_costs(canonical_id: str, rates: costs.Rates, job: costs.Job, *, chat
     table = image_costs.token_table(canonical_id)
     standard_image = None
     if standard is not None:
-        option = (words.option_text(standard.option) if standard.quality or standard.size
+        option = (labels.option_text(standard.option) if standard.quality or standard.size
                   else None)
-        standard_image = t.StandardImage(option, standard.amount, calc.exact(standard.amount),
+        standard_image = t.StandardImage(option, standard.amount, exact_text(standard.amount),
                                          standard.computed)
     return t.Costs(
         chat_like=chat_like, image_mode=image_mode, typical_input=costs.TYPICAL_INPUT,

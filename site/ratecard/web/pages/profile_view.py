@@ -11,17 +11,12 @@ from decimal import Decimal
 from markupsafe import Markup, escape
 
 from ratecard import costs
+from ratecard.labels import conditions_label, meter_label, source_label, unit_label
 from ratecard.models import Disagreement
 from ratecard.precedence import applicable
 from ratecard.queries.models import precedence_rank
 from ratecard.queries.profile import PriceRow
-from ratecard.web.pages.profile_words import (
-    CHAT_LIKE,
-    condition_text,
-    meter_label,
-    source_label,
-    unit_label,
-)
+from ratecard.web.pages.profile_words import CHAT_LIKE
 from scrapers.base import METERS
 
 _METER_ORDER = {meter: n for n, meter in enumerate(METERS)}
@@ -42,7 +37,7 @@ class RateRow:
 
     @property
     def conditions_text(self) -> str:
-        return condition_text(self.conditions)
+        return conditions_label(self.conditions)
 
 
 @dataclass

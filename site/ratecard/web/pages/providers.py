@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from flask import abort, render_template
 
+from ratecard.labels import provider_name
 from ratecard.queries import changes, listing
 from ratecard.queries import providers as q
 from ratecard.web import params
-from ratecard.web.formatting import provider_name
 from ratecard.web.page_cache import cached_page
 from ratecard.web.public import bp
 from ratecard.web.session import db_session
