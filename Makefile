@@ -54,10 +54,11 @@ bench: $(STAMP)
 	$(BIN)/python bench/export
 	$(BIN)/python bench/api
 	$(BIN)/python bench/search
+	$(BIN)/python bench/pagestore
 
 lint: $(STAMP)
 	$(BIN)/ruff check site scrapers tests migrations bench/sync bench/render bench/notfound bench/pages bench/probes \
-	  bench/export bench/api bench/search
+	  bench/export bench/api bench/search bench/pagestore
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

@@ -40,6 +40,7 @@ class Conditions:
 
     @classmethod
     def from_dict(cls, data: dict[str, object] | None) -> Conditions:
+        # `data` is a stored as_dict(): its keys are the fields, its values their types.
         return cls(**(data or {}))  # type: ignore[arg-type]
 
 
@@ -102,10 +103,15 @@ class FetchResult:
 
 
 class Source(Protocol):
-    name: str                            # "litellm"
-    title: str                           # "LiteLLM price map"
-    default_url: str
-    default_interval_hours: float
+    # Read-only (properties): a frozen dataclass such as HttpSource is a Source.
+    @property
+    def name(self) -> str: ...                     # "litellm"
+    @property
+    def title(self) -> str: ...                    # "LiteLLM price map"
+    @property
+    def default_url(self) -> str: ...
+    @property
+    def default_interval_hours(self) -> float: ...
 
     def fetch(self, url: str, *, etag: str | None = None,
               last_modified: str | None = None) -> FetchResult: ...

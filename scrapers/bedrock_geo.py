@@ -3,7 +3,7 @@
 Bedrock sells one model under several ids: `anthropic.claude-sonnet-4-6` (in
 region), `us.` / `eu.` / `apac.` / `jp.` ... (geographic cross-region
 profiles) and `global.` (global cross-region, often cheaper). The LiteLLM
-parser (scrapers.litellm_ids) makes the prefix Conditions(region=...) of one
+parser (scrapers.litellm.ids) makes the prefix Conditions(region=...) of one
 model `bedrock/<vendor>.<model>`; models.dev and genai-prices follow the same
 rule so the sources meet on one canonical id. genai-prices also writes
 `regional.` for "the in-region and geographic price": that is the plain

@@ -52,8 +52,8 @@ def loads(payload: bytes | str, source: str) -> Any:
 
 def is_object(payload: bytes | str) -> bool:
     """Whether the payload's top-level value is a JSON object (by its first character)."""
-    head = payload[:64].lstrip(b"\xef\xbb\xbf" if isinstance(payload, bytes | bytearray)
-                               else "\ufeff")
+    head = (payload[:64].lstrip(b"\xef\xbb\xbf") if isinstance(payload, bytes | bytearray)
+            else payload[:64].lstrip("\ufeff"))
     return head.lstrip()[:1] in (b"{", "{")
 
 
@@ -70,11 +70,18 @@ def iter_object(payload: bytes | str, source: str) -> Iterator[tuple[str, Any]]:
         raise ParseError(f"{source}: JSON nested too deeply") from None
 
 
+def _skip(text: str, pos: int = 0) -> int:
+    """The position after the whitespace at `pos` (the pattern matches anywhere, even at
+    the end of the text, so there is always a match)."""
+    found = _SPACE.match(text, pos)
+    return found.end() if found is not None else pos
+
+
 def _members(text: str) -> Iterator[tuple[str, Any]]:
-    pos = _SPACE.match(text).end()  # type: ignore[union-attr]
+    pos = _skip(text)
     if text[pos:pos + 1] != "{":
         raise json.JSONDecodeError("Expecting '{'", text, pos)
-    pos = _SPACE.match(text, pos + 1).end()  # type: ignore[union-attr]
+    pos = _skip(text, pos + 1)
     if text[pos:pos + 1] == "}":
         pos += 1
     else:
@@ -83,20 +90,20 @@ def _members(text: str) -> Iterator[tuple[str, Any]]:
                 raise json.JSONDecodeError("Expecting property name enclosed in double quotes",
                                            text, pos)
             key, pos = _DECODER.raw_decode(text, pos)
-            pos = _SPACE.match(text, pos).end()  # type: ignore[union-attr]
+            pos = _skip(text, pos)
             if text[pos:pos + 1] != ":":
                 raise json.JSONDecodeError("Expecting ':' delimiter", text, pos)
-            pos = _SPACE.match(text, pos + 1).end()  # type: ignore[union-attr]
+            pos = _skip(text, pos + 1)
             value, pos = _DECODER.raw_decode(text, pos)
             yield key, value
-            pos = _SPACE.match(text, pos).end()  # type: ignore[union-attr]
+            pos = _skip(text, pos)
             if text[pos:pos + 1] == "}":
                 pos += 1
                 break
             if text[pos:pos + 1] != ",":
                 raise json.JSONDecodeError("Expecting ',' delimiter", text, pos)
-            pos = _SPACE.match(text, pos + 1).end()  # type: ignore[union-attr]
-    end = _SPACE.match(text, pos).end()  # type: ignore[union-attr]
+            pos = _skip(text, pos + 1)
+    end = _skip(text, pos)
     if end != len(text):
         raise json.JSONDecodeError("Extra data", text, end)
 

@@ -13,7 +13,7 @@ sync runs:
 - litellm: one LiteLLM snapshot shipped gzipped in ratecard/data
   (model_prices_and_context_window.json, commit 8442b939 of 2026-07-24).
 - modelsdev: the models.dev repository's TOML tree shipped as a tar.gz in
-  ratecard/data, built into the api.json shape by scrapers.modelsdev_toml exactly as
+  ratecard/data, built into the api.json shape by scrapers.modelsdev.toml exactly as
   a local checkout is (names, release dates, modalities and limits for a fresh
   install). Dated by its newest entry (2026-06-30).
 
@@ -34,7 +34,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from scrapers import exact_json, modelsdev_toml
+from scrapers import exact_json
+from scrapers.modelsdev import toml as modelsdev_toml
 
 LITELLM_FILE = "litellm_2026-07-24_8442b939.json.gz"
 LITELLM_META = {

@@ -1,4 +1,5 @@
-"""The sources Ratecard syncs from. A new source is one module added here."""
+"""The sources Ratecard syncs from. A new source is one package (scrapers/<name>/) added here
+(docs/sources.md, "Adding a source")."""
 from __future__ import annotations
 
 from scrapers import genai_prices, litellm, modelsdev, openrouter

@@ -1,12 +1,14 @@
-"""Turning upstream values into exact Decimal amounts, or refusing them.
+"""Turning upstream values into exact Decimal amounts and dates, or refusing them.
 
 Every source goes through here so that garbage (null, strings that are not
-numbers, negatives, NaN, absurd magnitudes) is refused the same way: the entry
-is skipped and counted, never turned into $0.
+numbers, negatives, NaN, absurd magnitudes, dates that are not dates) is refused
+the same way: the entry is skipped and counted, never turned into $0.
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -93,3 +95,50 @@ def to_int(value: Any) -> int | None:
     if not number.is_finite() or number <= 0 or number != number.to_integral_value():
         return None
     return int(number)
+
+
+# "2025-06-17", "2025-06" (the first of the month, as models.dev writes some dates), or a
+# date with a time after it ("2025-06-17T10:00:00Z"), whose date is taken as written.
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})(?:-(\d{2})(?:[T ].+)?)?", re.ASCII)
+
+
+def to_date(value: Any, *, epoch: bool = False) -> dt.date | None:
+    """An upstream date; None when absent. Raises BadValue on garbage.
+
+    Text is an ISO date (see _ISO_DATE). With epoch=True a number (or digits) is Unix
+    seconds, read as a UTC date (OpenRouter's `created`); otherwise a number is garbage.
+    """
+    if value is None:
+        return None
+    if epoch and not isinstance(value, bool) and (
+            not isinstance(value, str) or value.strip().isdigit()):
+        seconds = to_int(value)
+        if seconds is None:
+            raise BadValue(f"not a timestamp: {value!r}")
+        try:
+            return dt.datetime.fromtimestamp(seconds, tz=dt.UTC).date()
+        except (OverflowError, OSError, ValueError):
+            raise BadValue(f"timestamp out of range: {value!r}") from None
+    if not isinstance(value, str):
+        raise BadValue(f"{type(value).__name__} where a date was expected")
+    text = value.strip()
+    match = _ISO_DATE.fullmatch(text)
+    if not match:
+        raise BadValue(f"not a date: {value!r}")
+    year, month, day = match.groups()
+    try:
+        date = dt.date(int(year), int(month), int(day or 1))
+        if len(text) > 10:
+            dt.datetime.fromisoformat(text)     # the time after the date must be one too
+    except ValueError:
+        raise BadValue(f"not a date: {value!r}") from None
+    return date
+
+
+def date_or_none(value: Any, *, epoch: bool = False) -> dt.date | None:
+    """to_date with garbage read as unknown: for dates a source gets wrong harmlessly
+    (LiteLLM's sample row says "date when the model becomes deprecated ...")."""
+    try:
+        return to_date(value, epoch=epoch)
+    except BadValue:
+        return None

@@ -1,6 +1,7 @@
 """The one vocabulary of the catalog: meters, units, modes, the mode sets readers branch on,
 capabilities and condition names. Database, API, CSV, scrapers and pages all use these
-words (DESIGN.md); this module imports nothing, so anything may import it."""
+words (docs/architecture.md, "the parts"); this module imports nothing, so anything may
+import it."""
 from __future__ import annotations
 
 METERS = (

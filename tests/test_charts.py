@@ -7,7 +7,7 @@ from decimal import Decimal as D
 
 import plotly.graph_objects as go
 
-from ratecard import charts
+from ratecard.charts import prices
 
 
 def day(text: str) -> dt.datetime:
@@ -16,12 +16,12 @@ def day(text: str) -> dt.datetime:
 
 NOW = day("2026-08-22")
 SEGMENTS = [
-    charts.Segment("input", "1M_tokens", "litellm", D("5"), day("2024-07-20"), day("2025-01-19")),
-    charts.Segment("input", "1M_tokens", "litellm", D("2.5"), day("2025-01-19"), None),
-    charts.Segment("input", "1M_tokens", "openrouter", D("2.5"), day("2026-08-18"), None),
-    charts.Segment("output", "1M_tokens", "litellm", D("15"), day("2024-07-20"),
+    prices.Segment("input", "1M_tokens", "litellm", D("5"), day("2024-07-20"), day("2025-01-19")),
+    prices.Segment("input", "1M_tokens", "litellm", D("2.5"), day("2025-01-19"), None),
+    prices.Segment("input", "1M_tokens", "openrouter", D("2.5"), day("2026-08-18"), None),
+    prices.Segment("output", "1M_tokens", "litellm", D("15"), day("2024-07-20"),
                    day("2025-01-19")),
-    charts.Segment("output", "1M_tokens", "litellm", D("10"), day("2025-01-19"), None),
+    prices.Segment("output", "1M_tokens", "litellm", D("10"), day("2025-01-19"), None),
 ]
 
 
@@ -30,7 +30,7 @@ def money(amount: D) -> str:
 
 
 def build() -> dict:
-    figure = charts.history_figure(SEGMENTS, now=NOW, money=money,
+    figure = prices.history_figure(SEGMENTS, now=NOW, money=money,
                                    order=[("input", "1M_tokens"), ("output", "1M_tokens")])
     assert figure is not None
     return figure
@@ -57,9 +57,9 @@ def test_one_chart_meters_as_traces_sources_as_dashes():
 
 
 def test_incompatible_units_get_a_small_panel_of_their_own():
-    segments = SEGMENTS + [charts.Segment("image", "image", "litellm", D("0.04"),
+    segments = SEGMENTS + [prices.Segment("image", "image", "litellm", D("0.04"),
                                           day("2025-03-01"), None)]
-    figure = charts.history_figure(segments, now=NOW, money=money,
+    figure = prices.history_figure(segments, now=NOW, money=money,
                                    order=[("input", "1M_tokens"), ("image", "image")])
     go.Figure(figure)
     layout = figure["layout"]
@@ -92,49 +92,49 @@ def test_no_plotly_range_selector_or_mode_bar():
     """The range buttons are HTML (reachable by keyboard); Plotly's own are gone."""
     layout = build()["layout"]
     assert "rangeselector" not in layout["xaxis"]
-    assert charts.CONFIG["displayModeBar"] is False
+    assert prices.CONFIG["displayModeBar"] is False
     assert not layout.get("annotations")
 
 
 def test_gap_breaks_the_line():
     segments = [
-        charts.Segment("input", "1M_tokens", "litellm", D("1"), day("2025-01-01"),
+        prices.Segment("input", "1M_tokens", "litellm", D("1"), day("2025-01-01"),
                        day("2025-02-01")),
-        charts.Segment("input", "1M_tokens", "litellm", D("2"), day("2025-03-01"), None),
+        prices.Segment("input", "1M_tokens", "litellm", D("2"), day("2025-03-01"), None),
     ]
-    items = charts.steps(segments)[("input", "1M_tokens", "litellm")]
+    items = prices.steps(segments)[("input", "1M_tokens", "litellm")]
     assert [s.before for s in items] == [None, None]
-    xs, ys, _texts, sizes = charts.step_points(items, NOW, "input", money)
+    xs, ys, _texts, sizes = prices.step_points(items, NOW, "input", money)
     assert ys == [1.0, 1.0, None, 2.0, 2.0]
     assert xs[2] is None and sizes == [0, 0, 0, 0, 0]       # a return is not a change
 
 
 def test_repeated_rows_of_one_price_are_one_step():
     segments = [
-        charts.Segment("input", "1M_tokens", "litellm", D("1"), day("2025-01-01"),
+        prices.Segment("input", "1M_tokens", "litellm", D("1"), day("2025-01-01"),
                        day("2025-02-01")),
-        charts.Segment("input", "1M_tokens", "litellm", D("1.0"), day("2025-02-01"), None),
+        prices.Segment("input", "1M_tokens", "litellm", D("1.0"), day("2025-02-01"), None),
     ]
-    (step,) = charts.steps(segments)[("input", "1M_tokens", "litellm")]
+    (step,) = prices.steps(segments)[("input", "1M_tokens", "litellm")]
     assert (step.start, step.end, step.before) == (day("2025-01-01"), None, None)
 
 
 def test_nothing_to_draw():
-    assert charts.history_figure([], now=NOW) is None
+    assert prices.history_figure([], now=NOW) is None
 
 
 def test_figure_json_is_safe_inside_a_script_element():
     figure = build()
     figure["layout"]["title"] = {"text": "</script><b>&"}
-    text = charts.figure_json(figure)
+    text = prices.figure_json(figure)
     assert "</script>" not in text and "<" not in text and "&" not in text
     assert json.loads(text)["layout"]["title"]["text"] == "</script><b>&"
 
 
 def test_max_panels():
-    segments = [charts.Segment("input", f"u{i}", "litellm", D(i + 1), day("2025-01-01"),
+    segments = [prices.Segment("input", f"u{i}", "litellm", D(i + 1), day("2025-01-01"),
                                None) for i in range(5)]
-    figure = charts.history_figure(segments, now=NOW, max_panels=2)
+    figure = prices.history_figure(segments, now=NOW, max_panels=2)
     assert figure is not None
     assert len(figure["data"]) == 2 and "yaxis2" in figure["layout"]
     assert "yaxis3" not in figure["layout"]

@@ -7,8 +7,8 @@ import re
 import xml.etree.ElementTree as ET
 from decimal import Decimal as D
 
-from ratecard import charts_svg
-from ratecard.charts import Segment
+from ratecard.charts import svg as svg_chart
+from ratecard.charts.prices import Segment
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -34,7 +34,7 @@ def money(amount: D) -> str:
 
 
 def build(segments=SEGMENTS, order=ORDER, **options) -> str:
-    markup = charts_svg.history_svg(
+    markup = svg_chart.history_svg(
         segments, now=NOW, ident="h", title="Price history of GPT-4o", order=order,
         rank=RANK, money=money, **options)
     assert markup is not None
@@ -134,13 +134,13 @@ def test_every_text_is_escaped():
     root = parse(markup)                        # still well-formed XML
     assert evil in root.findtext(f"{SVG}desc")
     assert any(evil in (t or "") for t in titles(root))
-    title_markup = str(charts_svg.history_svg(
+    title_markup = str(svg_chart.history_svg(
         SEGMENTS, now=NOW, ident="h", title='"><img src=x>', order=ORDER, rank=RANK))
     assert "<img" not in title_markup
 
 
 def test_words_unchanged_since_and_disagreements():
-    lines = charts_svg.since_lines(SEGMENTS, order=ORDER, rank=RANK, meter_label=str.title,
+    lines = svg_chart.since_lines(SEGMENTS, order=ORDER, rank=RANK, meter_label=str.title,
                                    unit_label=lambda u: "per 1M tokens", source_label=str,
                                    money=money)
     assert lines == [
@@ -152,18 +152,18 @@ def test_words_unchanged_since_and_disagreements():
         Segment("output", "1M_tokens", "openrouter", D("10"), day("2026-08-18"), None),
         Segment("output", "1M_tokens", "modelsdev", D("10.00"), day("2026-08-20"), None)]
     rank = ["litellm", "openrouter", "modelsdev"].index
-    assert charts_svg.since_lines(agreeing, order=ORDER[1:], rank=rank,
+    assert svg_chart.since_lines(agreeing, order=ORDER[1:], rank=rank,
                                   meter_label=str, unit_label=str, source_label=str,
                                   money=money) == [
         "output (1M_tokens): $10.00, unchanged since 2025-01-19 (litellm); 2 other sources "
         "agree."]
     withdrawn = [Segment("input", "1M_tokens", "litellm", D("1"), day("2025-01-01"),
                          day("2025-06-01"))]
-    assert charts_svg.since_lines(withdrawn, order=ORDER, rank=RANK, meter_label=str,
+    assert svg_chart.since_lines(withdrawn, order=ORDER, rank=RANK, meter_label=str,
                                   unit_label=str, source_label=str, money=money) == [
         "input (1M_tokens): no current price; litellm last listed $1.00 until 2025-06-01."]
 
 
 def test_nothing_to_draw():
-    assert charts_svg.history_svg([], now=NOW, ident="h", title="t", order=ORDER,
+    assert svg_chart.history_svg([], now=NOW, ident="h", title="t", order=ORDER,
                                   rank=RANK) is None

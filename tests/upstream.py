@@ -1,6 +1,6 @@
 """Where the full upstream snapshots live, and what to do when they are absent.
 
-DESIGN.md, "Data for tests": tests over the full snapshots read them from
+Tests over the full snapshots (README, "Layout") read them from
 ../shared/fixtures/sources (RATECARD_FIXTURES may point elsewhere). Without
 that folder they skip with a reason; in CI (RATECARD_REQUIRE_FIXTURES=1) a
 missing snapshot is an error, not a skip.

@@ -8,6 +8,7 @@ from flask import Flask
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """The only way to build the app. `config` overrides settings read from the environment."""
+    from ratecard import cache
     from ratecard import config as settings
     from ratecard.db import Database
     from ratecard.web import errors
@@ -16,10 +17,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(settings.from_env())
     if config:
         app.config.from_mapping(config)
+    # Flask's documented switch; app.json is typed as the base provider, which has no sort_keys.
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
     database = Database(app.config["DATABASE_URL"])
     app.extensions["ratecard.db"] = database
+    cache.init_app(app)
 
     from ratecard.web import api, assets, http, labels, public, session
 
@@ -28,6 +31,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     labels.init_app(app)
     assets.init_app(app)
     http.init_app(app)
+    from ratecard.web import page_store
+
+    page_store.init_app(app)         # after http: its 304 first, its gzip after the store
     app.register_blueprint(public.bp)
     # api_alerts, api_verdicts: routes on api.bp, added before it is registered
     from ratecard.web import alerts, api_alerts, api_verdicts, exports, feeds  # noqa: F401
@@ -45,5 +51,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # the address its login failures are counted under.
         from werkzeug.middleware.proxy_fix import ProxyFix
 
+        # Flask's documented way to wrap its WSGI app (mypy sees a method being replaced).
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
     return app

@@ -158,6 +158,6 @@ def change_record(event: ChangeEvent, model: Model, provider_slug: str,
 
 
 def model_path(model: Model, provider_slug: str) -> str:
-    from ratecard.web.links import profile_path
+    from ratecard.web.urls import profile_path
 
     return profile_path(provider_slug, model.canonical_id, root="/models")

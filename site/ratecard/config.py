@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TypedDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 INSTANCE_DIR = Path(os.environ.get("RATECARD_INSTANCE", PROJECT_ROOT / "instance"))
@@ -68,11 +69,23 @@ def default_database_url() -> str:
     return f"sqlite:///{INSTANCE_DIR / 'ratecard.db'}"
 
 
-def from_env() -> dict[str, object]:
+class Settings(TypedDict):
+    """What from_env reads: Flask config keys and their types."""
+
+    DATABASE_URL: str
+    SECRET_KEY: str
+    RATECARD_OFFLINE: bool
+    SOURCE_URLS: dict[str, str]                  # source name -> URL
+    SYNC_INTERVAL_HOURS: dict[str, float]        # source name -> hours between syncs
+    RATECARD_PROXY_HOPS: int
+    RATECARD_REPORT_URL: str
+
+
+def from_env() -> Settings:
     """The application settings (Flask config keys) read from the environment."""
     from scrapers.registry import SOURCES
 
-    settings: dict[str, object] = {
+    settings: Settings = {
         "DATABASE_URL": os.environ.get("DATABASE_URL") or default_database_url(),
         "SECRET_KEY": os.environ.get("SECRET_KEY", "dev-only-not-secret"),
         # Offline: load the bundled catalog only, never reach the network.
@@ -87,8 +100,8 @@ def from_env() -> dict[str, object]:
     }
     for source in SOURCES:
         key = source.name.upper()
-        settings["SOURCE_URLS"][source.name] = (  # type: ignore[index]
+        settings["SOURCE_URLS"][source.name] = (
             os.environ.get(f"RATECARD_{key}_URL") or source.default_url)
-        settings["SYNC_INTERVAL_HOURS"][source.name] = positive_number(  # type: ignore[index]
+        settings["SYNC_INTERVAL_HOURS"][source.name] = positive_number(
             f"RATECARD_{key}_INTERVAL_HOURS", source.default_interval_hours)
     return settings

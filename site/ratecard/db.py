@@ -10,11 +10,22 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from sqlalchemy import DateTime, Engine, MetaData, String, TypeDecorator, create_engine, event
+from sqlalchemy import (
+    DateTime,
+    Engine,
+    MetaData,
+    String,
+    Table,
+    TypeDecorator,
+    create_engine,
+    event,
+)
 from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
-from sqlalchemy.types import Numeric
+from sqlalchemy.types import Numeric, TypeEngine
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -28,6 +39,11 @@ NAMING_CONVENTION = {
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
+    if TYPE_CHECKING:
+        # Every model maps one Table (none a join or a subquery), so `Model.__table__` can
+        # be updated, deleted from and named like one.
+        __table__: ClassVar[Table]
+
 
 class Money(TypeDecorator[Decimal]):
     """Exact USD amounts: NUMERIC on PostgreSQL, text on SQLite (whose NUMERIC is a float)."""
@@ -35,12 +51,13 @@ class Money(TypeDecorator[Decimal]):
     impl = Numeric
     cache_ok = True
 
-    def load_dialect_impl(self, dialect: Dialect):  # type: ignore[no-untyped-def]
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name == "sqlite":
             return dialect.type_descriptor(String(48))
         return dialect.type_descriptor(Numeric(asdecimal=True))
 
-    def process_bind_param(self, value, dialect):  # type: ignore[no-untyped-def]
+    # `object`, not Decimal: a float reaching here is refused at run time, not coerced.
+    def process_bind_param(self, value: object, dialect: Dialect) -> str | Decimal | None:
         if value is None:
             return None
         if not isinstance(value, Decimal):
@@ -49,7 +66,8 @@ class Money(TypeDecorator[Decimal]):
         # One text per value on SQLite ("2.5", never "2.50"), so equality in SQL is exact.
         return exact_text(value) if dialect.name == "sqlite" else value
 
-    def process_result_value(self, value, dialect):  # type: ignore[no-untyped-def]
+    def process_result_value(self, value: str | Decimal | None,
+                             dialect: Dialect) -> Decimal | None:
         if value is None:
             return None
         from scrapers.values import normalise
@@ -62,7 +80,8 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value, dialect):  # type: ignore[no-untyped-def]
+    def process_bind_param(self, value: dt.datetime | None,
+                           dialect: Dialect) -> dt.datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
@@ -70,7 +89,8 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         value = value.astimezone(dt.UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
-    def process_result_value(self, value, dialect):  # type: ignore[no-untyped-def]
+    def process_result_value(self, value: dt.datetime | None,
+                             dialect: Dialect) -> dt.datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
@@ -90,7 +110,7 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30})
 
         @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record):  # type: ignore[no-untyped-def]
+        def _sqlite_pragmas(dbapi_conn: DBAPIConnection, _record: object) -> None:
             cursor = dbapi_conn.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")

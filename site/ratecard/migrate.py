@@ -35,6 +35,17 @@ def upgrade(database: Database, revision: str = "head") -> None:
     with _schema_lock(database), database.engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+    _fill_catalog_rows(database)
+
+
+def _fill_catalog_rows(database: Database) -> None:
+    """A database that had models before the catalog's rows (migration 0014) gets them
+    now, so the catalog is whole before the next sync (services/catalog_rows.py)."""
+    if not inspect(database.engine).has_table("catalog_rows"):
+        return              # an older revision was asked for
+    from ratecard.services.catalog_rows import fill_if_empty
+    with database.session() as session:
+        fill_if_empty(session)
 
 
 def pending(database: Database) -> str | None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
@@ -29,15 +31,31 @@ def sync_job(db: Database, source_name: str, url: str) -> None:
         return
     (log.info if summary.ok else log.warning)("%s", summary.line())
     alerts_job(db)                         # the new change events' webhooks, right away
+    pages_job(db)
 
 
-def build_scheduler(db: Database, settings: dict[str, object], *, background: bool,
+def pages_job(db: Database) -> None:
+    """After a write: render again the stored pages it made stale (docs/pages.md), and the
+    pages of RATECARD_SITE_URL not stored yet."""
+    import os
+
+    from ratecard.web.page_build import app_for, build_pages
+
+    try:
+        site = os.environ.get("RATECARD_SITE_URL") or ""
+        log.info("%s", build_pages(app_for(db.url), sites=[site] if site else []).line())
+    except Exception:                      # a page bug must never stop the scheduler
+        log.exception("pages build failed")
+
+
+def build_scheduler(db: Database, settings: Mapping[str, Any], *, background: bool,
                     start_now: bool = False) -> BaseScheduler:
     scheduler: BaseScheduler = (BackgroundScheduler if background else BlockingScheduler)(
         timezone=dt.UTC, job_defaults={"max_instances": 1, "coalesce": True,
                                        "misfire_grace_time": 3600})
-    urls: dict[str, str] = settings["SOURCE_URLS"]  # type: ignore[assignment]
-    hours: dict[str, float] = settings["SYNC_INTERVAL_HOURS"]  # type: ignore[assignment]
+    # settings: config.from_env()'s Settings, or the app.config they were loaded into
+    urls: dict[str, str] = settings["SOURCE_URLS"]
+    hours: dict[str, float] = settings["SYNC_INTERVAL_HOURS"]
     now = dt.datetime.now(dt.UTC)
     for index, source in enumerate(SOURCES):
         extra = {}
@@ -51,7 +69,16 @@ def build_scheduler(db: Database, settings: dict[str, object], *, background: bo
         )
     add_open_data_jobs(scheduler, db)
     add_verdicts_job(scheduler, db)
+    add_pages_job(scheduler, db)
     return scheduler
+
+
+def add_pages_job(scheduler: BaseScheduler, db: Database) -> None:
+    """Pages read "today" (docs/pages.md): a new UTC day renders the stored pages again."""
+    from apscheduler.triggers.cron import CronTrigger
+
+    scheduler.add_job(pages_job, CronTrigger(hour=0, minute=5, timezone=dt.UTC), id="pages",
+                      name="pages of the new day", args=(db,), replace_existing=True)
 
 
 ALERT_TICK_SECONDS = 60
@@ -106,6 +133,8 @@ def content_job(db: Database, root: str) -> None:
         run_import(db, Path(root))
     except Exception:                      # a bad file must never stop the scheduler
         log.exception("content import failed")
+        return
+    pages_job(db)
 
 
 def add_content_job(scheduler: BaseScheduler, db: Database, root: object) -> None:
@@ -129,6 +158,8 @@ def probe_job(db: Database) -> None:
         run_due(db, ProbeSettings.from_env())
     except Exception:                      # a probe bug must never stop the scheduler
         log.exception("probe job failed")
+        return
+    pages_job(db)
 
 
 def add_probe_job(scheduler: BaseScheduler, db: Database) -> None:
@@ -153,6 +184,8 @@ def verdicts_job(db: Database) -> None:
         log.info("verdicts: %d for the week ending %s", len(run_verdicts(db, day)), day)
     except Exception:                      # a verdict bug must never stop the scheduler
         log.exception("verdicts failed")
+        return
+    pages_job(db)
 
 
 def add_verdicts_job(scheduler: BaseScheduler, db: Database) -> None:

@@ -14,7 +14,7 @@ from werkzeug.serving import make_server
 from ratecard import create_app
 from ratecard.db import Database
 from ratecard.migrate import upgrade
-from ratecard.queries.catalog import model_count
+from ratecard.queries.models import model_count
 
 
 def run(host: str, port: int) -> None:

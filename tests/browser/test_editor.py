@@ -51,11 +51,11 @@ class Site:
 
 @pytest.fixture(autouse=True)
 def _fresh_render_cache() -> Iterator[None]:
-    from ratecard.queries.content import clear_cache
+    from ratecard.cache import clear_all
 
-    clear_cache()
+    clear_all()
     yield
-    clear_cache()
+    clear_all()
 
 
 @pytest.fixture

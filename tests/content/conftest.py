@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from ratecard.cache import clear_all
 from ratecard.db import Database
 from ratecard.models import User
-from ratecard.queries.content import clear_cache
 from ratecard.services.sync import run_sync
 from scrapers import litellm
 
@@ -48,9 +48,9 @@ def sync_catalog(db: Database, entries: dict | None = None, day: str = "2026-07-
 
 @pytest.fixture(autouse=True)
 def _fresh_render_cache():
-    clear_cache()          # revision ids repeat across test databases
+    clear_all()          # revision ids repeat across test databases
     yield
-    clear_cache()
+    clear_all()
 
 
 @pytest.fixture

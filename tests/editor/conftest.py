@@ -95,8 +95,8 @@ def root(app, admin):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(autouse=True)
 def _fresh_render_cache():
-    from ratecard.queries.content import clear_cache
+    from ratecard.cache import clear_all
 
-    clear_cache()          # revision ids repeat across test databases
+    clear_all()          # revision ids repeat across test databases
     yield
-    clear_cache()
+    clear_all()

@@ -225,7 +225,7 @@ def test_removed_user_cannot_log_in(app, client, editor, db):
 
 
 def test_without_secret_key_sessions_get_a_random_kept_key(tmp_path):
-    from ratecard.auth import _instance_secret
+    from ratecard.web.auth import _instance_secret
 
     first = _instance_secret(str(tmp_path))
     assert len(first) >= 32 and first != "dev-only-not-secret"

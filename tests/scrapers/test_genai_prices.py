@@ -10,7 +10,7 @@ import pytest
 
 from scrapers import genai_prices
 from scrapers.base import METERS, UNITS, Conditions, ModelRecord, ParseError, ParseResult
-from scrapers.genai_prices_prices import complement, parse_window, window_text
+from scrapers.genai_prices.prices import complement, parse_window, window_text
 from tests.upstream import OWN, upstream
 
 SAMPLE = OWN / "genai_prices" / "data_v2_sample.json"

@@ -18,7 +18,7 @@ from scrapers.base import (
     ParseError,
     ParseResult,
 )
-from scrapers.litellm_ids import NotAModel, UnusableKey, canonical
+from scrapers.litellm.ids import NotAModel, UnusableKey, canonical
 from tests.upstream import OWN, upstream, upstream_glob
 
 CUT = OWN / "litellm" / "model_prices_cut.json"

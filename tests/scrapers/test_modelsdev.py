@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from scrapers import modelsdev, modelsdev_toml
+from scrapers import modelsdev
 from scrapers.base import (
     CAPABILITIES,
     METERS,
@@ -19,6 +19,7 @@ from scrapers.base import (
     ParseError,
     ParseResult,
 )
+from scrapers.modelsdev import toml as modelsdev_toml
 from tests.upstream import OWN, upstream
 
 TREE = OWN / "modelsdev" / "tree"

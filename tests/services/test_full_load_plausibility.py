@@ -60,6 +60,9 @@ def test_no_implausible_value_is_current_and_each_waits_with_its_reason(site_db)
     waits("azure_ai/jais-30b-chat", "input", "3200")
     waits("azure_ai/jais-30b-chat", "output", "9710")
     waits("watsonx/", "output", "2000")
+    # ... and the $500 input of the same entries waits with it (one slip, every field)
+    waits("watsonx/core42/jais-13b-chat", "input", "500", "implausible beside output")
+    waits("watsonx/bigscience/mt0-xxl-13b", "input", "500", "implausible beside output")
     wandb = {cid for cid, _ in held if cid.startswith("wandb/")}
     assert len(wandb) >= 13, sorted(wandb)
 

@@ -50,22 +50,48 @@ def held(db, cid):
 def test_a_new_model_at_an_implausible_price_is_held_not_written(db):
     # $135,000 per 1M input tokens: LiteLLM's wandb entries put per-1M figures here.
     catalog = CATALOG | {"wandb-r1": entry(inp="0.135", out="1e-05")}
-    assert sync(db, catalog, "2026-07-01").quarantined == 1
+    assert sync(db, catalog, "2026-07-01").quarantined == 2
     assert current(db, "openai/wandb-r1") is None                 # not shown
-    assert current(db, "openai/wandb-r1", "output") == Decimal("10")  # the sane meter is
-    [change] = held(db, "openai/wandb-r1")
-    assert (change.meter, change.old_amount, change.new_amount) == ("input", None,
-                                                                     Decimal("135000"))
-    assert change.reason.startswith("implausible") and change.status == "pending"
-    # The next run sees the same value: still one held change, still nothing written.
-    assert sync(db, catalog, "2026-07-02").quarantined == 1
-    assert len(held(db, "openai/wandb-r1")) == 1
+    # The sane-looking output of the same entry waits with it: a slip moves every field of
+    # a unit at once (watsonx/core42/jais-13b-chat: $500 input beside $2,000 output).
+    assert current(db, "openai/wandb-r1", "output") is None
+    changes = held(db, "openai/wandb-r1")
+    assert [(c.meter, c.old_amount, c.new_amount) for c in changes] == [
+        ("input", None, Decimal("135000")), ("output", None, Decimal("10"))]
+    assert changes[0].reason.startswith("implausible: 135000")
+    assert changes[1].reason.startswith("implausible beside input: 135000")
+    assert {c.status for c in changes} == {"pending"}
+    # The next run sees the same values: still two held changes, still nothing written.
+    assert sync(db, catalog, "2026-07-02").quarantined == 2
+    assert len(held(db, "openai/wandb-r1")) == 2
     assert current(db, "openai/wandb-r1") is None
 
 
+def test_a_slip_in_another_unit_holds_only_that_unit(db):
+    # gpt-4o-mini's $35,000 web search said nothing about its token prices.
+    searches = {"search_context_size_low": 35.0, "search_context_size_medium": 35.0,
+                "search_context_size_high": 35.0}
+    sync(db, CATALOG | {"mini": entry(search_context_cost_per_query=searches)}, "2026-07-01")
+    assert current(db, "openai/mini") == Decimal("2.5")
+    assert current(db, "openai/mini", "output") == Decimal("10")
+    assert {c.meter for c in held(db, "openai/mini")} == {"web_search"}
+
+
+def test_a_fixed_slip_publishes_its_sibling(db):
+    sync(db, CATALOG | {"jais": entry(inp="0.0005", out="0.002")}, "2026-07-01")
+    assert current(db, "openai/jais") is None
+    sync(db, CATALOG | {"jais": entry(inp="0.0005", out="2e-06")}, "2026-07-02")
+    # Nothing is implausible any more: both publish, the $500 input from the date seen
+    # (a person may still think it high; nothing in the data says so).
+    assert current(db, "openai/jais") == Decimal("500")
+    assert current(db, "openai/jais", "output") == Decimal("2")
+    assert sorted((c.meter, c.status) for c in held(db, "openai/jais")) == [
+        ("input", "corrected"), ("output", "expired")]
+
+
 def test_an_approved_first_sight_value_publishes_at_the_date_seen(db):
-    sync(db, CATALOG | {"jais": entry(inp="0.0032")}, "2026-07-01")
-    sync(db, CATALOG | {"jais": entry(inp="0.0032")}, "2026-07-05")
+    sync(db, CATALOG | {"jais": entry(inp="0.0032", out=None)}, "2026-07-01")
+    sync(db, CATALOG | {"jais": entry(inp="0.0032", out=None)}, "2026-07-05")
     [change] = held(db, "openai/jais")
     with db.session() as s:
         quarantine.approve(s, [change.id])
@@ -81,8 +107,8 @@ def test_an_approved_first_sight_value_publishes_at_the_date_seen(db):
 
 
 def test_a_held_first_sight_value_fixed_upstream_publishes_and_expires(db):
-    sync(db, CATALOG | {"mini": entry(inp="0.0032")}, "2026-07-01")
-    sync(db, CATALOG | {"mini": entry(inp="3e-06")}, "2026-07-02")
+    sync(db, CATALOG | {"mini": entry(inp="0.0032", out=None)}, "2026-07-01")
+    sync(db, CATALOG | {"mini": entry(inp="3e-06", out=None)}, "2026-07-02")
     assert current(db, "openai/mini") == Decimal("3")
     assert [c.status for c in held(db, "openai/mini")] == ["expired"]
 

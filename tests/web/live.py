@@ -66,14 +66,15 @@ class Gunicorn:
     """`gunicorn ratecard.wsgi:app` on loopback; stopped on leaving the with-block."""
 
     def __init__(self, database_url: str, workdir: Path, workers: int = 1,
-                 extra_env: dict[str, str] | None = None):
+                 extra_env: dict[str, str] | None = None, args: tuple[str, ...] = ()):
         self.port = free_port()
         self.log = workdir / "gunicorn.log"
         env = dict(os.environ, DATABASE_URL=database_url, RATECARD_OFFLINE="1",
                    RATECARD_INSTANCE=str(workdir), **(extra_env or {}))
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"{HOST}:{self.port}",
-             "--error-logfile", str(self.log), "--log-level", "warning", "ratecard.wsgi:app"],
+             "--error-logfile", str(self.log), "--log-level", "warning", *args,
+             "ratecard.wsgi:app"],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
 
     def __enter__(self) -> Gunicorn:

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from ratecard import costs
-from ratecard.charts_compare import Segment, Series, overlay_figure
+from ratecard.charts.compare import Segment, Series, overlay_figure
 from ratecard.models import Model, Price
 from ratecard.money import display as money
 from ratecard.queries.models import shown_prices

@@ -10,7 +10,7 @@ from sqlalchemy import func, or_, select
 from ratecard.labels import MODE_LABELS, SOURCE_LABELS, count
 from ratecard.models import ChangeEvent, Model, Price, Provider, SyncRun
 from ratecard.money import display as money
-from ratecard.queries.catalog import IMAGE_FAMILIES
+from ratecard.queries.home import IMAGE_FAMILIES
 from ratecard.queries.models import shown_prices
 from tests.web.html_tables import parse, table
 

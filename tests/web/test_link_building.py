@@ -6,7 +6,7 @@ import pytest
 from flask import request, url_for
 
 from ratecard.web import public  # noqa: F401  (imports the pages in their working order)
-from ratecard.web.links import profile_path, provider_path, url_with
+from ratecard.web.urls import profile_path, provider_path, url_with
 
 IDS = [
     ("openai", "openai/gpt-4o"),

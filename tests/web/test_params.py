@@ -161,3 +161,39 @@ def test_tiny_and_exponent_prices_never_fail(site_client, value):
     response = site_client.get(f"/models?max_input_price={quote(value)}")
     refused = value.startswith("1e-") or len(value) > 20        # beyond 12 decimal places
     assert response.status_code == (400 if refused else 200), response.text[-300:]
+
+
+# -- one dialect: pages and the API say the same about the same bad value ------------------
+
+@pytest.mark.parametrize("url, parameter, message", [
+    ("/models?deprecated=maybe", "deprecated", "deprecated: must be on or off, got 'maybe'"),
+    ("/models?page=x", "page", "page: must be a whole number, got 'x'"),
+    ("/models?sort=bogus", "sort", "sort: unknown sort column 'bogus'"),
+    ("/models?order=up", "order", "order: unknown order 'up'"),
+    ("/changes?kind=nope", "kind", "kind: unknown kind of change 'nope'"),
+    ("/models/openai/gpt-4o?batch=maybe", "batch", "batch: must be on or off, got 'maybe'"),
+])
+def test_a_bad_page_parameter_is_400_naming_it_and_its_value(site_client, url, parameter,
+                                                             message):
+    text = bad_request(site_client.get(url), parameter)
+    assert message.replace("'", "&#39;") in text or message in text, text[-800:]
+
+
+@pytest.mark.parametrize("url, parameter, message", [
+    ("/api/v1/models?deprecated=maybe", "deprecated", "must be on or off, got 'maybe'"),
+    ("/api/v1/models?sort=bogus", "sort", "unknown sort column 'bogus'"),
+    ("/api/v1/models?limit=x", "limit", "must be a whole number, got 'x'"),
+    ("/api/v1/models?limit=999", "limit", "must be between 1 and 200, got 999"),
+    ("/api/v1/models?fields=id,nope", "fields", "unknown field 'nope'"),
+    ("/api/v1/models?cursor=abc", "cursor", "not a cursor this API gave out"),
+    ("/api/v1/models/openai/gpt-4o?at=soon", "at", "must be an ISO 8601 date"),
+    ("/api/v1/changes?limit=0", "limit", "must be between 1 and 200, got 0"),
+])
+def test_a_bad_api_parameter_is_a_problem_naming_it_and_its_value(site_client, url,
+                                                                  parameter, message):
+    response = site_client.get(url)
+    assert response.status_code == 400, (response.status_code, response.text[-500:])
+    assert response.mimetype == "application/problem+json"
+    body = response.get_json()
+    assert body["parameter"] == parameter
+    assert body["detail"].startswith(f"{parameter}: ") and message in body["detail"], body

@@ -53,6 +53,9 @@ def test_pending_items_are_in_the_api(db, client):
     assert [p["amount"] for p in shown] == ["2.5"]
 
     new = client.get("/api/v1/models/openai/model-new").get_json()
-    assert [(p["kind"], p["current"], p["held"]) for p in new["pending"]] == [
-        ("new", None, "135000")]
+    # the output arrived beside the implausible input (same unit, same entry): held with it
+    assert sorted((p["meter"], p["kind"], p["current"], p["held"]) for p in new["pending"]) == [
+        ("input", "new", None, "135000"), ("output", "new", None, "10")]
+    output = next(p for p in new["pending"] if p["meter"] == "output")
+    assert output["reason"].startswith("implausible beside input"), output["reason"]
     assert client.get("/api/v1/models/openai/model-3").get_json()["pending"] == []

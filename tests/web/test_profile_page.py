@@ -15,6 +15,7 @@ from markupsafe import Markup
 import ratecard
 from ratecard import costs
 from ratecard.content.render import RenderedContent
+from ratecard.queries.catalog import ProviderRef
 from ratecard.queries.facts import FactDisagreement
 from ratecard.queries.held import Held
 from ratecard.queries.models import model_by_id
@@ -24,7 +25,7 @@ from ratecard.web.session import db_session
 
 TEMPLATES = Path(ratecard.__file__).parent / "templates" / "profile"
 PLAIN = (str, int, bool, Decimal, dt.date, dt.datetime, Markup, type(None))
-DATA = (costs.Job, FactDisagreement, Held, RenderedContent)
+DATA = (costs.Job, FactDisagreement, Held, RenderedContent, ProviderRef)
 
 
 def _plain(value: object, where: str) -> None:

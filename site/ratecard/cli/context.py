@@ -17,7 +17,7 @@ class Cli:
     """The click context object (`click.get_current_context().obj`)."""
 
     @cached_property
-    def settings(self) -> dict[str, object]:
+    def settings(self) -> config.Settings:
         try:
             return config.from_env()
         except ValueError as exc:

@@ -2,14 +2,19 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from ratecard.cli.context import ready_database
 from ratecard.models.probes import ProbeRun
 
+if TYPE_CHECKING:
+    from ratecard.db import Database
+    from ratecard.probes.endpoints import ProbeSettings
 
-def _settings():  # type: ignore[no-untyped-def]
+
+def _settings() -> ProbeSettings:
     from ratecard.probes.endpoints import ProbeSettings
 
     try:
@@ -49,7 +54,7 @@ def probe(models: tuple[str, ...]) -> None:
         database.dispose()        # the process may go on (tests): close every connection
 
 
-def _probe(database, settings) -> None:  # type: ignore[no-untyped-def]
+def _probe(database: Database, settings: ProbeSettings) -> None:
     from ratecard.probes.endpoints import NotMeasurable
     from ratecard.services.locks import LockBusy
     from ratecard.services.probes import cycle_line, run_cycle, targets
@@ -63,7 +68,8 @@ def _probe(database, settings) -> None:  # type: ignore[no-untyped-def]
         raise click.ClickException("cannot probe: " + "; ".join(str(r) for r in missing))
     made = 0
     for target in chosen:
-        click.echo(f"{target.canonical_id} via {target.endpoint.public_url}")  # type: ignore[union-attr]
+        assert target.endpoint is not None          # a target without one was refused above
+        click.echo(f"{target.canonical_id} via {target.endpoint.public_url}")
         try:
             report = run_cycle(database, target, settings, trigger="manual",
                                on_call=lambda run: click.echo(_call_line(run)))
@@ -88,7 +94,7 @@ def probes() -> None:
         database.dispose()
 
 
-def _probes(database, settings) -> None:  # type: ignore[no-untyped-def]
+def _probes(database: Database, settings: ProbeSettings) -> None:
     from ratecard.db import utcnow
     from ratecard.queries import availability as qa
     from ratecard.services.probes import targets

@@ -57,7 +57,7 @@ def sync(sources: tuple[str, ...], path: str | None, as_of: str | None, offline:
         # (a replay with --as-of keeps every event: it rebuilds a history).
         first = day is None and _empty(database)
         for source in chosen:
-            url = str(Path(path).resolve()) if path else urls[source.name]  # type: ignore[index]
+            url = str(Path(path).resolve()) if path else urls[source.name]
             try:
                 summaries.append(run_sync(database, source, url=url, as_of=day,
                                           progress=progress, allow_vanish=allow_vanish,
@@ -74,7 +74,7 @@ def sync(sources: tuple[str, ...], path: str | None, as_of: str | None, offline:
 
 
 def _empty(database: Database) -> bool:
-    from ratecard.queries.catalog import model_count
+    from ratecard.queries.models import model_count
 
     with database.session() as session:
         return model_count(session) == 0
@@ -95,5 +95,5 @@ def sources() -> None:
         run = runs.get(source.name)
         last = (f"{run.started_at:%Y-%m-%d %H:%M}Z {run.status}" + (f" ({run.error})"
                 if run.error else "")) if run else "never run"
-        click.echo(f"{source.name:13} every {env['SYNC_INTERVAL_HOURS'][source.name]:g} h  "  # type: ignore[index]
-                   f"{env['SOURCE_URLS'][source.name]}\n{'':13} last run: {last}")  # type: ignore[index]
+        click.echo(f"{source.name:13} every {env['SYNC_INTERVAL_HOURS'][source.name]:g} h  "
+                   f"{env['SOURCE_URLS'][source.name]}\n{'':13} last run: {last}")

@@ -3,10 +3,18 @@ made and changed."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 
 import click
 
 from ratecard.cli.context import ready_database
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 def _password(from_stdin: bool) -> str:
@@ -19,7 +27,7 @@ def _password(from_stdin: bool) -> str:
     return click.prompt("Password", hide_input=True, confirmation_prompt="Repeat password")
 
 
-def _run(action, *args, **kwargs):  # type: ignore[no-untyped-def]
+def _run(action: Callable[Concatenate[Session, P], T], *args: P.args, **kwargs: P.kwargs) -> T:
     from ratecard.services.accounts import AccountError
 
     database = ready_database()
@@ -76,7 +84,7 @@ def set_password(username: str, password_stdin: bool) -> None:
     from ratecard.services.accounts import find_user, set_password
 
     # Say "no such user" before asking for a password nobody needs.
-    def exists(session):  # type: ignore[no-untyped-def]
+    def exists(session: Session) -> bool:
         user = find_user(session, username)
         return user is not None and user.active
 

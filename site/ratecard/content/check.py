@@ -126,7 +126,7 @@ def _fields(doc: Document, catalog: Catalog) -> Iterator[Problem]:
                 continue                                  # not rendered: nothing more to check
             for finding in expand(value, catalog)[1]:
                 yield Problem(doc.path, at, finding.message, finding.severity)
-            yield from _markup(doc, value, lambda _pos, at=at: at, catalog)
+            yield from _markup(doc, value, _on_line(at), catalog)
     for key in ("title",):
         if isinstance(fm.get(key), str) and "{{" in fm[key]:
             yield Problem(doc.path, doc.line_of(key), "shortcodes are not expanded in the "
@@ -144,6 +144,11 @@ def _body(doc: Document, catalog: Catalog) -> Iterator[Problem]:
         yield Problem(doc.path, doc.body_line + finding.line, finding.message, finding.severity)
     line_of = line_at(body)
     yield from _markup(doc, body, lambda pos: doc.body_line + line_of(pos), catalog)
+
+
+def _on_line(at: int) -> Callable[[int], int]:
+    """A front-matter value is on one line: every position in it maps there."""
+    return lambda _pos: at
 
 
 def _markup(doc: Document, text: str, line: Callable[[int], int],

@@ -111,10 +111,12 @@ def _to_srgb(image: Image.Image) -> Image.Image:
         return image
     mode = "RGBA" if image.mode == "RGBA" else "RGB"
     try:
-        return ImageCms.profileToProfile(image, ImageCms.ImageCmsProfile(io.BytesIO(icc)),
-                                         ImageCms.createProfile("sRGB"), outputMode=mode)
+        converted = ImageCms.profileToProfile(image, ImageCms.ImageCmsProfile(io.BytesIO(icc)),
+                                              ImageCms.createProfile("sRGB"), outputMode=mode)
     except (ImageCms.PyCMSError, OSError, ValueError):
         return image
+    assert converted is not None            # None only when converting in place
+    return converted
 
 
 def _bare(image: Image.Image) -> Image.Image:

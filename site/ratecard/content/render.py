@@ -104,6 +104,8 @@ class _SafeExtension(Extension):
         md.treeprocessors.register(_Finish(md), "ratecard_finish", 1)
 
 
+# Parsers, not values: a Markdown instance is stateful (reset() per document), so each
+# thread keeps its own rather than sharing one through ratecard.cache.
 _local = threading.local()
 
 
@@ -140,11 +142,12 @@ def _convert(text: str, catalog: Catalog, *, baselevel: int = 1,
             raise Refused(found)
         md = _markdown(baselevel, toc)
         finish = md.treeprocessors["ratecard_finish"]
-        finish.catalog = catalog                       # type: ignore[attr-defined]
+        assert isinstance(finish, _Finish)             # registered by _markdown
+        finish.catalog = catalog
         try:
             return md.convert(expand(text, catalog)[0]), md
         finally:
-            finish.catalog = None                      # type: ignore[attr-defined]
+            finish.catalog = None
     except Refused:
         raise
     except RecursionError:
@@ -255,7 +258,8 @@ def render_document(kind: str, slug: str, front_matter: dict[str, Any], body: st
             answer = part("faq answer", item["answer"])
             if answer:
                 faq.append((" ".join(item["question"].split()), Markup(answer)))
-    title = fm.get("title") if isinstance(fm.get("title"), str) else slug
+    given = fm.get("title")
+    title = given if isinstance(given, str) else slug
     author = fm.get("author") if isinstance(fm.get("author"), str) else None
     strengths = [part("strengths", s, inline=True) for s in _strings(fm.get("strengths"))]
     weaknesses = [part("weaknesses", s, inline=True) for s in _strings(fm.get("weaknesses"))]

@@ -42,7 +42,8 @@ def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
         allowed = CLASSES.get(tag)
         names = value.split()
         if tag == "code":
-            ok = len(names) == 1 and re.fullmatch(r"language-[A-Za-z0-9_+#.-]{1,30}", names[0])
+            ok = len(names) == 1 and bool(
+                re.fullmatch(r"language-[A-Za-z0-9_+#.-]{1,30}", names[0]))
         else:
             ok = bool(names) and allowed is not None and all(n in allowed for n in names)
         return value if ok else None

@@ -44,7 +44,7 @@ class Model(Base):
     aliases: Mapped[list[ModelAlias]] = relationship(back_populates="model")
 
 
-# The catalog's default order (queries.listing): pages read in index order (migration 0003).
+# The catalog's default order (queries.catalog): pages read in index order (migration 0003).
 Index("ix_models_name_lower", func.lower(Model.name), Model.canonical_id)
 
 

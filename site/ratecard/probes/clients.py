@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import time
+from typing import Protocol
 
 import httpx
 
@@ -19,6 +20,12 @@ ERROR_BODY_BYTES = 4096
 CHAT_BODY_BYTES = 1024 * 1024          # a whole (unstreamed) chat answer
 IMAGE_BODY_BYTES = 32 * 1024 * 1024
 USER_AGENT = "Ratecard-probe/1 (+https://github.com/ratecard)"
+
+
+class _Result(Protocol):
+    """`call`'s closure that stamps an outcome with the call's timings and reading."""
+
+    def __call__(self, outcome: str, error: str | None = None) -> CallResult: ...
 
 
 def call(endpoint: Endpoint, key: str, settings: ProbeSettings, *, prompt: str | None = None,
@@ -53,10 +60,10 @@ def call(endpoint: Endpoint, key: str, settings: ProbeSettings, *, prompt: str |
                               json=request.body) as response:
             status = response.status_code
             if not 200 <= status < 300:
-                body = _read(response, deadline, ERROR_BODY_BYTES, cut=True).decode(
+                error_text = _read(response, deadline, ERROR_BODY_BYTES, cut=True).decode(
                     "utf-8", "replace")
-                outcome = status_outcome(status, body) or "bad_response"
-                return result(outcome, f"HTTP {status}: {_message(body)}")
+                outcome = status_outcome(status, error_text) or "bad_response"
+                return result(outcome, f"HTTP {status}: {_message(error_text)}")
             if chat and _whole_json(response):
                 # The server ignored `stream`: measured, but it has no time to first token.
                 body = _read(response, deadline, CHAT_BODY_BYTES)
@@ -98,7 +105,7 @@ def _whole_json(response: httpx.Response) -> bool:
     return kind == "application/json" or kind.endswith("+json")
 
 
-def _verdict(reading: shapes.Reading, result, chat: bool) -> CallResult:  # type: ignore[no-untyped-def]
+def _verdict(reading: shapes.Reading, result: _Result, chat: bool) -> CallResult:
     if reading.failure is not None:
         return result(*reading.failure)
     if reading.refused is not None:

@@ -12,21 +12,23 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ratecard.models.probes import OUTCOMES, ProbeRun, SpendReservation
+from ratecard.queries.version import derived
 
 WINDOWS = {"24h": dt.timedelta(hours=24), "7d": dt.timedelta(days=7),
            "30d": dt.timedelta(days=30)}
 CHART_DAYS = 30
 RATIO_PLACES = Decimal("0.0001")
 COST_PLACES = Decimal("0.000001")
+N = TypeVar("N", int, Decimal)
 
 
-def nearest_rank(values: Sequence[int] | Sequence[Decimal], pct: int) -> int | Decimal | None:
+def nearest_rank(values: Sequence[N], pct: int) -> N | None:
     """The nearest-rank percentile of `values` (any order); None for no values."""
     if not values:
         return None
@@ -107,9 +109,9 @@ def window_stats(runs: Sequence[RunRow] | Sequence[ProbeRun]) -> Window:
         availability=(Decimal(len(ok)) / Decimal(len(runs))).quantize(
             RATIO_PLACES, rounding=ROUND_HALF_UP),
         errors={k: counts[k] for k in OUTCOMES if counts.get(k)},
-        latency_p50=nearest_rank(latency, 50), latency_p95=nearest_rank(latency, 95),  # type: ignore[arg-type]
-        ttft_p50=nearest_rank(ttft, 50), ttft_p95=nearest_rank(ttft, 95),  # type: ignore[arg-type]
-        tokens_per_second=nearest_rank(tps, 50),  # type: ignore[arg-type]
+        latency_p50=nearest_rank(latency, 50), latency_p95=nearest_rank(latency, 95),
+        ttft_p50=nearest_rank(ttft, 50), ttft_p95=nearest_rank(ttft, 95),
+        tokens_per_second=nearest_rank(tps, 50),
         cost_per_cycle=(sum(costs, Decimal(0)) / len(cycles)).quantize(
             COST_PLACES, rounding=ROUND_HALF_UP) if costs else None,
     )
@@ -163,9 +165,7 @@ def recent_runs(session: Session, model_id: int, since: dt.datetime,
 
 
 # Cold page renders within one minute share a model's figures until a new run lands
-# (windows slide by at most that minute). Per process, bounded.
-_CACHE: dict[tuple[object, ...], Availability] = {}
-CACHE_SIZE = 256
+# (windows slide by at most that minute): the "availability" entries of ratecard.cache.
 
 
 def availability(session: Session, model_id: int, now: dt.datetime) -> Availability:
@@ -177,15 +177,9 @@ def availability(session: Session, model_id: int, now: dt.datetime) -> Availabil
     if last is None:
         return compute(session, model_id, now, None)
     newest = session.scalar(select(func.max(ProbeRun.id)).where(ProbeRun.model_id == model_id))
-    key = (str(session.get_bind().url), model_id, newest, last.started_at,
-           now.replace(second=0, microsecond=0))
-    found = _CACHE.get(key)
-    if found is None:
-        found = compute(session, model_id, now, last)
-        if len(_CACHE) >= CACHE_SIZE:
-            _CACHE.clear()
-        _CACHE[key] = found
-    return found
+    version = (newest, last.started_at, now.replace(second=0, microsecond=0))
+    return derived(session, "availability", version,
+                   lambda: compute(session, model_id, now, last), key=model_id)
 
 
 def compute(session: Session, model_id: int, now: dt.datetime,
@@ -201,16 +195,17 @@ def compute(session: Session, model_id: int, now: dt.datetime,
     days = []
     for day, items in sorted(by_day.items()):
         latency = [r.latency_ms for r in items if r.outcome == "ok"]
-        days.append(Day(day, len(items), len(latency), nearest_rank(latency, 50),  # type: ignore[arg-type]
-                        nearest_rank(latency, 95)))  # type: ignore[arg-type]
+        days.append(Day(day, len(items), len(latency), nearest_rank(latency, 50),
+                        nearest_rank(latency, 95)))
     return Availability(measured=bool(runs), windows=windows, last_run=last, days=days,
                         failures=[r for r in runs if r.outcome != "ok"])
 
 
 def spent_since(session: Session, since: dt.datetime) -> Decimal:
     """What every probe since `since` cost, by our prices (exact)."""
-    return sum(session.scalars(select(ProbeRun.cost_usd).where(
-        ProbeRun.started_at >= since, ProbeRun.cost_usd.is_not(None))), Decimal(0))
+    costs = session.scalars(select(ProbeRun.cost_usd).where(
+        ProbeRun.started_at >= since, ProbeRun.cost_usd.is_not(None)))
+    return sum((c for c in costs if c is not None), Decimal(0))
 
 
 def reserved_at(session: Session, ledger: str, now: dt.datetime) -> Decimal:

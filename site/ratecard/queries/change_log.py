@@ -26,6 +26,7 @@ def page(session: Session, filters: ChangeFilters, model_id: int | None, limit: 
         stamp, event_id = after
         query = query.where(or_(ChangeEvent.occurred_at < stamp, and_(
             ChangeEvent.occurred_at == stamp, ChangeEvent.id < event_id)))
-    rows = [(event, model) for event, model in session.execute(query.order_by(
-        ChangeEvent.occurred_at.desc(), ChangeEvent.id.desc()).limit(limit + 1)).tuples()]
+    rows: list[tuple[ChangeEvent, Model | None]] = [      # Model is outer-joined
+        (event, model) for event, model in session.execute(query.order_by(
+            ChangeEvent.occurred_at.desc(), ChangeEvent.id.desc()).limit(limit + 1)).tuples()]
     return rows[:limit], len(rows) > limit

@@ -109,7 +109,8 @@ def new_models(session: Session, limit: int = 10) -> list[tuple[ChangeEvent, Mod
     ids = {event.model_id for event in found}
     models = {m.id: m for m in session.scalars(select(Model).join(Model.provider).options(
         contains_eager(Model.provider)).where(Model.id.in_(ids)))} if ids else {}
-    return [(event, models.get(event.model_id)) for event in found]
+    return [(event, models.get(event.model_id) if event.model_id is not None else None)
+            for event in found]
 
 
 def freshness(session: Session) -> list[tuple[str, SyncRun | None, SyncRun | None]]:

@@ -1,7 +1,7 @@
 """Read side of editorial content: published pages rendered (and cached), page states,
 revisions and diffs for the editor.
 
-Rendering is cached in-process per (revision, data version): a page view costs a few
+Rendering is cached (ratecard.cache) per (revision, data version): a page view costs a few
 cheap queries; a sync, a decision or a media change starts a new version, so numbers
 from shortcodes never go stale.
 """
@@ -10,10 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import logging
-import threading
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from markupsafe import Markup, escape
 from sqlalchemy import func, select
@@ -25,11 +24,10 @@ from ratecard.content.render import RenderedContent, render_document
 from ratecard.content.source import serialize
 from ratecard.models import ChangeEvent, ContentPage, ContentRevision, MediaFile, Provider
 from ratecard.queries.models import current_prices, model_by_id, shown_prices
-from ratecard.queries.version import data_version
+from ratecard.queries.version import data_version, derived
 
 log = logging.getLogger(__name__)
 PRICE_EVENTS = ("price_added", "price_changed", "price_corrected", "price_removed")
-CACHE_SIZE = 256
 
 
 class DbCatalog:
@@ -80,17 +78,13 @@ class DbCatalog:
 
 # -- rendering, cached -----------------------------------------------------------------------
 
-_cache: OrderedDict[tuple[object, ...], RenderedContent] = OrderedDict()
-_lock = threading.Lock()
-
-
 def content_stamp(session: Session) -> tuple[str, dt.datetime | None]:
     """(tag, when content last changed): a publish, rollback, import or media change moves
     it. For queries.version.data_version, so revalidating browsers see a new publish."""
     return content_stamp_of(session.execute(select(*content_stamp_columns())).one())
 
 
-def content_stamp_columns() -> tuple[ColumnElement[object], ...]:
+def content_stamp_columns() -> tuple[ColumnElement[Any], ...]:
     """What content_stamp reads, as scalar subqueries (queries.version selects them in the
     same statement as the data version: one query per request)."""
     return (select(func.max(ContentPage.updated_at)).scalar_subquery(),
@@ -102,7 +96,7 @@ def content_stamp_columns() -> tuple[ColumnElement[object], ...]:
 def content_stamp_of(values: Sequence[object]) -> tuple[str, dt.datetime | None]:
     """content_stamp from the values of content_stamp_columns()."""
     page_at, media_count, media_id, media_at = values
-    page_at, media_at = (_aware(t) if t is not None else None  # type: ignore[arg-type]
+    page_at, media_at = (_aware(t) if isinstance(t, dt.datetime | str) else None
                          for t in (page_at, media_at))
     tag = (f"{page_at.timestamp() if page_at else 0}.{media_count}.{media_id or 0}."
            f"{media_at.timestamp() if media_at else 0}")
@@ -117,13 +111,12 @@ def content_version(session: Session) -> str:
 def render_revision(session: Session, page: ContentPage,
                     revision: ContentRevision) -> RenderedContent:
     # The text's sha256 and the database make the key safe when ids repeat (tests, restores).
-    key = (str(session.get_bind().url), revision.id, revision.sha256, revision.published_at,
-           content_version(session))
-    with _lock:
-        hit = _cache.get(key)
-        if hit is not None:
-            _cache.move_to_end(key)
-            return hit
+    version = (revision.sha256, revision.published_at, content_version(session))
+    return derived(session, "content", version, lambda: _render(session, page, revision),
+                   key=revision.id)
+
+
+def _render(session: Session, page: ContentPage, revision: ContentRevision) -> RenderedContent:
     rendered = render_document(page.kind, page.slug, revision.front_matter, revision.body,
                                DbCatalog(session))
     rendered.revision_id = revision.id
@@ -131,16 +124,7 @@ def render_revision(session: Session, page: ContentPage,
     for why in rendered.refused:          # stored before the limits existed: shown without it
         log.warning("%s/%s revision %s: left out of the page: %s", page.kind, page.slug,
                     revision.id, why)
-    with _lock:
-        _cache[key] = rendered
-        while len(_cache) > CACHE_SIZE:
-            _cache.popitem(last=False)
     return rendered
-
-
-def clear_cache() -> None:
-    with _lock:
-        _cache.clear()
 
 
 # -- public reads ------------------------------------------------------------------------------
@@ -220,7 +204,7 @@ def _last_price_changes(session: Session, model_ids: list[int]) -> dict[int, dt.
     return {model_id: _aware(at) for model_id, at in rows if at is not None}
 
 
-def _aware(value: dt.datetime) -> dt.datetime:
+def _aware(value: dt.datetime | str) -> dt.datetime:
     # max() over a UTCDateTime column comes back without the type's processing on SQLite.
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value)

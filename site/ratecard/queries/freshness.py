@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from ratecard.labels import date
 from ratecard.models import SyncRun
 from ratecard.queries.changes import OK_STATUSES, freshness
 from scrapers.offline import offline_version
@@ -49,6 +50,25 @@ def state(last_ok: SyncRun | None, newest: SyncRun | None) -> str:
     if unreachable(newest):
         return "unreachable"
     return newest.status
+
+
+def profile_cells(last_ok: SyncRun | None, newest: SyncRun | None) -> tuple[str, str]:
+    """What a profile's "Sources and freshness" table says of a source: (last success, last
+    run), to the day. Only a new day or a run's outcome changes them, not every sync: the page
+    store (queries/page_store.py) re-renders a source's profiles only when these change."""
+    if last_ok is not None and offline(last_ok):
+        success = f"offline catalog, data as of {date(last_ok.as_of)}"
+    elif last_ok is not None and last_ok.finished_at:
+        success = date(last_ok.finished_at)
+    else:
+        success = "never"
+    if newest is None:
+        return success, "—"
+    now = state(last_ok, newest)
+    said = {"ok": "succeeded", "unchanged": "succeeded",
+            "unreachable": "source unreachable from this machine"}.get(
+                now, now.replace("_", " "))
+    return success, f"{said}, {date(newest.started_at)}"
 
 
 @dataclass(frozen=True)

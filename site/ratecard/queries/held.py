@@ -64,7 +64,7 @@ def others_now(session: Session, changes: list[QuarantinedChange]
                                                            Price.amount).where(
                 Price.valid_to.is_(None), Price.model_id.in_({k[0] for k in keys}))):
             if tuple(key) in keys:
-                found.setdefault(tuple(key), []).append((source, amount))  # type: ignore[arg-type]
+                found.setdefault(tuple(key), []).append((source, amount))
     return {q.id: sorted((s, a) for s, a in found.get(
         (q.model_id, q.meter, q.unit, q.conditions_key), []) if s != q.source)
         for q in changes}

@@ -72,7 +72,7 @@ def snapshot(session: Session, source: str) -> Snapshot:
         text = json.dumps(conds, sort_keys=True) if conds else ""
         shot.events[(model, kind, subject or "-", text, old, new, when)] += 1
     shot.aliases = dict(session.execute(select(ModelAlias.key, Model.canonical_id).join(
-        Model, Model.id == ModelAlias.model_id).where(ModelAlias.source == source)).all())
+        Model, Model.id == ModelAlias.model_id).where(ModelAlias.source == source)).tuples().all())
     return shot
 
 

@@ -1,9 +1,7 @@
 """Image models' prices for lists: the cheapest published per-image price, the price per
 1M image output tokens and the cost of one standard image (published, or computed by
-ratecard.image_costs), from the shown current rows; and the catalog's sorts by them.
-
-The cost of a standard image depends on a token table kept in code, so these sorts run in
-Python over the filtered models' few image price rows (one query), not in SQL.
+ratecard.image_costs), from the shown current rows. The catalog sorts by them from its
+rows (services/catalog_rows.py stores each model's keys, from page_image_prices).
 """
 from __future__ import annotations
 
@@ -16,10 +14,9 @@ from typing import Any
 from sqlalchemy import bindparam, select, true
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
-from sqlalchemy.sql.elements import ColumnElement
 
 from ratecard.image_costs import ImageCost, Option, option_of, standard_cost
-from ratecard.models import Disagreement, Model, Price, Provider
+from ratecard.models import Disagreement, Price
 from ratecard.queries.shown import image_only
 
 # Catalog sorts by image prices: per 1M image output tokens, cheapest published per-image
@@ -106,31 +103,3 @@ def page_image_prices(session: Session, models: Sequence[tuple[int, str]]
             per_image_split=splits.get((model_id, "image")),
             output_image_split=splits.get((model_id, "output_image")))
     return out
-
-
-def sorted_ids(session: Session, where: list[ColumnElement[bool]], sort: str,
-               descending: bool) -> list[int]:
-    """Every model matching `where` (the listing's conditions), ordered by an image price;
-    models without one last in both directions, ties by canonical id."""
-    models = list(session.execute(select(Model.id, Model.canonical_id).join(
-        Provider, Provider.id == Model.provider_id).where(*where)))
-    if not models:
-        return []
-    options, tokens = _collect(session.execute(select(*_COLUMNS).join(
-        Model, Model.id == Price.model_id).join(Provider, Provider.id == Model.provider_id)
-        .where(*_TERMS, *where)))
-    keyed: list[tuple[Decimal, str, int]] = []
-    missing: list[tuple[str, int]] = []
-    for model_id, canonical_id in models:
-        if model_id in options or model_id in tokens:
-            value = _prices(canonical_id, options.get(model_id, {}),
-                            tokens.get(model_id)).key(sort)
-            if value is not None:
-                keyed.append((value, canonical_id, model_id))
-                continue
-        missing.append((canonical_id, model_id))
-    keyed.sort(key=lambda k: (k[0], k[1]))
-    if descending:        # larger first, ties still by id
-        keyed.sort(key=lambda k: k[0], reverse=True)
-    missing.sort()
-    return [k[2] for k in keyed] + [m[1] for m in missing]

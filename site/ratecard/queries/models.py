@@ -1,11 +1,22 @@
-"""Read-side queries about models: lookup by id or alias, current prices, history."""
+"""Read-side queries about models: how many, every id, lookup by id or alias, current prices,
+history."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ratecard.models import Capability, Disagreement, Model, ModelAlias, Price
 from ratecard.precedence import rank
+
+
+def model_count(session: Session) -> int:
+    """How many models (the home page's count; 0 means an empty database to load)."""
+    return session.scalar(select(func.count()).select_from(Model)) or 0
+
+
+def model_ids(session: Session) -> list[str]:
+    """Every canonical id, sorted (the editor lists the models without a page)."""
+    return list(session.scalars(select(Model.canonical_id).order_by(Model.canonical_id)))
 
 
 def model_by_id(session: Session, canonical_id: str) -> Model | None:

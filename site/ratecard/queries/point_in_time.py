@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 
-from sqlalchemy import or_, select
+from sqlalchemy import SQLColumnExpression, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -20,9 +20,10 @@ from ratecard.precedence import Candidate, applicable, pick_consensus, pick_pric
 PriceKey = tuple[str, str, str]          # meter, unit, conditions_key
 
 
-def _in_force(column_from: object, column_to: object, at: dt.datetime
+def _in_force(column_from: SQLColumnExpression[dt.datetime],
+              column_to: SQLColumnExpression[dt.datetime | None], at: dt.datetime
               ) -> list[ColumnElement[bool]]:
-    return [column_from <= at, or_(column_to.is_(None), column_to > at)]  # type: ignore[attr-defined,operator]
+    return [column_from <= at, or_(column_to.is_(None), column_to > at)]
 
 
 def prices_at(session: Session, model: Model, at: dt.datetime | None, *,

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 
 from sqlalchemy import select, true
 from sqlalchemy.orm import Session, joinedload
@@ -29,8 +30,8 @@ def models_by_ids(session: Session, ids: Sequence[str]) -> tuple[list[Model], li
 def probe_rates(session: Session, model_id: int) -> ProbeRates:
     """The shown current prices a probe call is costed at: base input/output per 1M tokens,
     output image tokens, and the cheapest per-image price."""
-    tokens: dict[str, object] = {}
-    cheapest = None
+    tokens: dict[str, Decimal] = {}
+    cheapest: Decimal | None = None
     for meter, unit, key, amount in session.execute(select(
             Price.meter, Price.unit, Price.conditions_key, Price.amount).where(
             Price.model_id == model_id, Price.shown == true(), Price.valid_to.is_(None),
@@ -39,5 +40,5 @@ def probe_rates(session: Session, model_id: int) -> ProbeRates:
             cheapest = amount if cheapest is None or amount < cheapest else cheapest
         elif unit == "1M_tokens" and key == "":
             tokens[meter] = amount
-    return ProbeRates(input=tokens.get("input"), output=tokens.get("output"),  # type: ignore[arg-type]
-                      output_image=tokens.get("output_image"), per_image=cheapest)  # type: ignore[arg-type]
+    return ProbeRates(input=tokens.get("input"), output=tokens.get("output"),
+                      output_image=tokens.get("output_image"), per_image=cheapest)

@@ -6,12 +6,13 @@ models (same model elsewhere, similar models) are in queries/related.py.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import BindParameter, bindparam, func, or_, select
 from sqlalchemy.orm import Session, contains_eager
 from sqlalchemy.sql import Select
 
@@ -113,8 +114,8 @@ def profile_rows(session: Session, model_id: int) -> tuple[list[PriceRow], set[s
 
 @cache
 def _per_model(name: str) -> Select[Any]:
-    model_id = bindparam("model_id")
-    return {
+    model_id: BindParameter[int] = bindparam("model_id")
+    statements: dict[str, Callable[[], Select[Any]]] = {
         "capabilities": lambda: select(Capability).where(
             Capability.model_id == model_id, Capability.valid_to.is_(None)),
         "disagreements": lambda: select(Disagreement).where(Disagreement.model_id == model_id),
@@ -123,7 +124,8 @@ def _per_model(name: str) -> Select[Any]:
         "changes": lambda: select(ChangeEvent).where(
             ChangeEvent.model_id == model_id, real_change()).order_by(
             ChangeEvent.occurred_at.desc(), ChangeEvent.id.desc()).limit(bindparam("limit")),
-    }[name]()
+    }
+    return statements[name]()
 
 
 def capabilities(session: Session, model_id: int) -> list[Capability]:
@@ -144,7 +146,7 @@ def recent_changes(session: Session, model_id: int, limit: int = 15) -> list[Cha
 
 @cache
 def _runs_stmt() -> Select[tuple[SyncRun]]:
-    sources = bindparam("sources", expanding=True)
+    sources: BindParameter[str] = bindparam("sources", expanding=True)
     ok_ids = select(func.max(SyncRun.id)).where(
         SyncRun.source.in_(sources), SyncRun.status.in_(OK_STATUSES)).group_by(SyncRun.source)
     last_ids = select(func.max(SyncRun.id)).where(

@@ -46,7 +46,7 @@ def provider_by_slug(session: Session, slug: str) -> Provider | None:
 def summaries(session: Session, today: dt.date | None = None) -> list[ProviderSummary]:
     """Every provider with its model count, modes and the range of its shown input prices
     per 1M tokens (deprecated models left out of the range). Two queries; the prices are
-    computed in SQL (see queries.listing), one row per model."""
+    computed in SQL (see queries.catalog), one row per model."""
     today = today or dt.datetime.now(dt.UTC).date()
     found = {p.id: ProviderSummary(provider=p) for p in session.scalars(
         select(Provider).order_by(func.lower(Provider.name)))}

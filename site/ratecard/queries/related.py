@@ -12,19 +12,19 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import re
-import threading
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, select, true
+from sqlalchemy import ColumnElement, bindparam, select, true
 from sqlalchemy.orm import Session, contains_eager
 from sqlalchemy.sql import Select
 
 from ratecard.image_costs import ImageCost, Option, option_of, standard_cost
 from ratecard.models import Model, Price, Provider
 from ratecard.queries.shown import image_only
+from ratecard.queries.version import derived
 
 # Modes that answer the same need: "responses" is LiteLLM's name for chat on that API.
 MODE_GROUPS = {"responses": ("chat", "responses"), "chat": ("chat", "responses")}
@@ -73,28 +73,21 @@ class FamilyIndex:
     undated: dict[str, list[tuple[int, str, str]]]
 
 
-_FAMILIES: dict[tuple[str, str], FamilyIndex] = {}
-
-
 def family_index(session: Session, version: str) -> FamilyIndex:
     """The family keys of every model at this data version (one query and a regex pass
     over the models, once per version), so a profile finds its other keys by lookup."""
-    key = (str(session.get_bind().url), version)
-    found = _FAMILIES.get(key)
-    if found is not None:
-        return found
+    return derived(session, "related families", version, lambda: _family_index(session))
+
+
+def _family_index(session: Session) -> FamilyIndex:
     exact: dict[str, list[tuple[int, str, str]]] = {}
     undated: dict[str, list[tuple[int, str, str]]] = {}
     for row in session.execute(select(Model.id, Model.canonical_id, Provider.slug).join(
             Model.provider)):
         their_exact, their_undated = family_keys(row[1])
-        exact.setdefault(their_exact, []).append(tuple(row))  # type: ignore[arg-type]
-        undated.setdefault(their_undated, []).append(tuple(row))  # type: ignore[arg-type]
-    found = FamilyIndex(exact, undated)
-    with _INDEX_LOCK:
-        _FAMILIES.clear()
-        _FAMILIES[key] = found
-    return found
+        exact.setdefault(their_exact, []).append(tuple(row))
+        undated.setdefault(their_undated, []).append(tuple(row))
+    return FamilyIndex(exact, undated)
 
 
 Row = tuple[int, str, str]          # model id, canonical id, provider slug
@@ -118,7 +111,7 @@ def same_model_elsewhere(session: Session, model: Model, limit: int | None = 20,
         rows: list[Row] = [*index.exact.get(exact, ()), *index.undated.get(undated, ()),
                            *index.exact.get(undated, ())]
     else:
-        rows = [tuple(r) for r in session.execute(  # type: ignore[misc]
+        rows = [tuple(r) for r in session.execute(
             select(Model.id, Model.canonical_id, Provider.slug).join(Model.provider).where(
                 Model.canonical_id.like(_like_pattern(model.canonical_id))).limit(5000))]
     family: dict[int, tuple[Row, str, str]] = {}
@@ -223,7 +216,7 @@ def headlines(session: Session, model_ids: list[int], images: bool = False
         key = "image_from" if meter == "image" else meter
         if key not in slot or quote.amount < slot[key].amount:
             slot[key] = quote
-    return {model_id: Headline(**slots) for model_id, slots in out.items()}  # type: ignore[arg-type]
+    return {model_id: Headline(**slots) for model_id, slots in out.items()}
 
 
 # -- similar models: nearest shown price among models of the same kind -----------------------
@@ -234,10 +227,6 @@ class PriceIndex:
 
     amounts: list[Decimal]
     entries: list[tuple[Decimal, int, str, dt.date | None, Quote]]   # amount, id, canonical…
-
-
-_INDEX: dict[tuple[str, tuple[str | None, ...], bool], PriceIndex] = {}
-_INDEX_LOCK = threading.Lock()
 
 
 def _shown_basis(rows: list[Quote], per_image: bool) -> dict[int, Quote]:
@@ -281,10 +270,13 @@ def _standard_basis(rows: list[Quote], ids: dict[int, str]) -> dict[int, Quote]:
 def price_index(session: Session, modes: tuple[str | None, ...], per_image: bool,
                 version: str) -> PriceIndex:
     """The index for these modes at this data version (built once, then shared)."""
-    key = (version, modes, per_image)
-    found = _INDEX.get(key)
-    if found is not None:
-        return found
+    return derived(session, "related prices", version,
+                   lambda: _price_index(session, modes, per_image), key=(modes, per_image))
+
+
+def _price_index(session: Session, modes: tuple[str | None, ...],
+                 per_image: bool) -> PriceIndex:
+    wanted: list[ColumnElement[bool]]
     if per_image:         # per-image options and the image-token price (computed costs)
         wanted = [((Price.meter == "image") & (Price.unit == "image"))
                   | ((Price.meter == "output_image") & (Price.unit == TOKEN)
@@ -303,12 +295,7 @@ def price_index(session: Session, modes: tuple[str | None, ...], per_image: bool
         else _shown_basis(quotes, per_image)
     entries = sorted(((q.amount, model_id, *about[model_id], q)
                       for model_id, q in basis.items()), key=lambda e: (e[0], e[1]))
-    index = PriceIndex([e[0] for e in entries], entries)
-    with _INDEX_LOCK:
-        if any(k[0] != version for k in _INDEX):   # the data moved on: drop old versions
-            _INDEX.clear()
-        _INDEX[key] = index
-    return index
+    return PriceIndex([e[0] for e in entries], entries)
 
 
 def similar_models(session: Session, model: Model, target: Decimal, per_image: bool,
@@ -349,6 +336,7 @@ def _nearest(index: PriceIndex, target: Decimal, enough: int = 40
         before = target - entries[left][0] if left >= 0 else None
         after = entries[right][0] - target if right < len(entries) else None
         take_left = after is None or (before is not None and before <= after)
+        # One side is left while the loop runs, so the side taken is never None.
         distance: Decimal = before if take_left else after  # type: ignore[assignment]
         if len(out) >= enough and distance > out[-1][0]:
             break

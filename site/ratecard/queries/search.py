@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 
 from ratecard.models import Model, ModelAlias, Provider
 from ratecard.queries.related import family_keys
-from ratecard.queries.version import NewestVersion
+from ratecard.queries.version import derived
 
 MAX_QUERY = 200        # characters of a query that are looked at
 MAX_WORDS = 8          # words of a query that are looked at
@@ -242,7 +242,7 @@ def index_rows(session: Session) -> list[IndexRow]:
     return [IndexRow(*row, sources=sources.get(row[0], 0)) for row in session.execute(
         select(Model.id, Model.canonical_id, Model.name, Model.release_date, Provider.slug,
                Provider.name).join(Provider, Provider.id == Model.provider_id).order_by(
-            Model.canonical_id))]
+            Model.canonical_id)).tuples()]
 
 
 def index_of(rows: list[IndexRow]) -> SearchIndex:
@@ -295,13 +295,10 @@ def index_of(rows: list[IndexRow]) -> SearchIndex:
         {c: frozenset(p) for c, p in initials.items()})
 
 
-_INDEXES: NewestVersion[SearchIndex] = NewestVersion()
-
-
 def search_index(session: Session, version: str) -> SearchIndex:
     """The index at this data version: built by one thread while the others wait, then
     shared (read it, never change it); only the newest version's is kept."""
-    return _INDEXES.get(session, version, lambda: build_index(session))
+    return derived(session, "search", version, lambda: build_index(session))
 
 
 class Resolved(NamedTuple):

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ratecard.models import Model, Provider
-from ratecard.queries.version import NewestVersion
+from ratecard.queries.version import derived
 
 MAX_INPUT = 120          # characters of the unknown id that are looked at
 POSTING_BUDGET = 10_000  # trigram postings read per lookup, at most
@@ -94,14 +94,11 @@ def build_index(session: Session) -> SuggestionIndex:
                            {g: tuple(p) for g, p in grams.items()})
 
 
-_INDEXES: NewestVersion[SuggestionIndex] = NewestVersion()
-
-
 def suggestion_index(session: Session, version: str) -> SuggestionIndex:
     """The index at this data version: built by one thread while the others wait for it
     (a flood of 404s right after a sync builds it once), then shared; only the newest
     version's is kept."""
-    return _INDEXES.get(session, version, lambda: build_index(session))
+    return derived(session, "suggestions", version, lambda: build_index(session))
 
 
 def suggestions(session: Session, wanted: str, version: str, n: int = 5) -> list[Suggestion]:

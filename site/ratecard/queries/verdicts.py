@@ -24,7 +24,8 @@ def week_events(session: Session, start: dt.datetime,
             ChangeEvent.occurred_at >= start, ChangeEvent.occurred_at < end,
             ChangeEvent.kind.in_(VERDICT_KINDS)).order_by(
             ChangeEvent.occurred_at, ChangeEvent.id)):
-        out.setdefault(event.model_id, []).append(event)
+        if event.model_id is not None:          # (each of these kinds names a model)
+            out.setdefault(event.model_id, []).append(event)
     return out
 
 

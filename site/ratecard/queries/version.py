@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections.abc import Callable
+from collections.abc import Callable, Hashable, Sequence
 from functools import cache
-from typing import Generic, TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
+from ratecard.cache import current_cache
 from ratecard.models import ChangeEvent, QuarantinedChange, SyncRun
 from ratecard.models.probes import ProbeRun
 from ratecard.models.verdicts import Verdict
@@ -22,9 +22,15 @@ T = TypeVar("T")
 def _statement() -> Select[tuple[object, ...]]:
     """Everything the version depends on in one statement (each value a scalar subquery on
     an index or a small table); built once: building it costs more than running it."""
+    return select(*version_columns())
+
+
+def version_columns() -> list[Any]:
+    """The version's values as columns: data_version's statement, or part of another
+    (the page store's front, web/page_store.py, reads a stored page in the same one)."""
     from ratecard.queries.content import content_stamp_columns  # it imports this module
 
-    return select(
+    return [
         select(func.max(SyncRun.id)).scalar_subquery(),
         select(func.max(SyncRun.finished_at)).scalar_subquery(),
         select(func.max(ChangeEvent.id)).scalar_subquery(),
@@ -32,15 +38,19 @@ def _statement() -> Select[tuple[object, ...]]:
         select(func.max(ProbeRun.id)).scalar_subquery(),     # availability sections
         # weekly verdicts (a re-run week replaces its row: the newest computation counts)
         select(func.max(Verdict.computed_at)).scalar_subquery(),
-        *content_stamp_columns())
+        *content_stamp_columns()]
 
 
 def data_version(session: Session) -> tuple[str, dt.datetime | None]:
     """(opaque version tag, when the data last changed). One query."""
+    return version_of(session.execute(_statement()).one())
+
+
+def version_of(values: Sequence[Any]) -> tuple[str, dt.datetime | None]:
+    """(version tag, when the data last changed) from version_columns()' values."""
     from ratecard.queries.content import content_stamp_of  # it imports this module
 
-    run_id, finished, event_id, decided, probe_id, verdict_at, *content = session.execute(
-        _statement()).one()
+    run_id, finished, event_id, decided, probe_id, verdict_at, *content = values
     content_tag, content_changed = content_stamp_of(content)
     stamp = max((t for t in (finished, decided, content_changed) if t is not None), default=None)
     if stamp is not None and stamp.tzinfo is None:
@@ -51,24 +61,10 @@ def data_version(session: Session) -> tuple[str, dt.datetime | None]:
             f"{content_tag}"), stamp
 
 
-class NewestVersion(Generic[T]):
-    """A value derived from the whole catalog (a search or suggestion index), kept for the
-    newest (database, data version) only: built by one thread while the others wait for it
-    (a flood of requests right after a sync builds it once), then shared read-only."""
-
-    def __init__(self) -> None:
-        self._kept: dict[tuple[str, str], T] = {}
-        self._lock = threading.Lock()
-
-    def get(self, session: Session, version: str, build: Callable[[], T]) -> T:
-        key = (str(session.get_bind().url), version)
-        found = self._kept.get(key)
-        if found is not None:
-            return found
-        with self._lock:
-            found = self._kept.get(key)
-            if found is None:
-                found = build()
-                self._kept.clear()
-                self._kept[key] = found
-        return found
+def derived(session: Session, name: str, version: Hashable, build: Callable[[], T],
+            key: Hashable = ()) -> T:
+    """A value derived from this session's database at `version` (a search or suggestion
+    index, facets, a rendered page of content), kept in ratecard.cache: built once, then
+    shared read-only. Keyed by the database's URL too: tests run several in one process."""
+    return current_cache().get(name, version, build,
+                               key=(str(session.get_bind().engine.url), key))

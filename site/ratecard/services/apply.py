@@ -155,17 +155,20 @@ class Writer(Holding):
             by_key[(record.meter, record.unit, conditions_key(record.conditions))].append(record)
         today = self.as_of.date()
         rows = self.state.prices.pop(model.id, {})
+        now: dict[tuple[str, str, str], list[PriceRecord]] = {}
         for (meter, unit, ckey), entries in by_key.items():
             # Dated history from the source: what applies now, and what came before it.
             applicable = [e for e in entries if e.effective_from is None or
                           e.effective_from <= today]
-            if not applicable:
-                continue   # only future prices: they take effect on a later run
-            applicable.sort(key=lambda e: (e.effective_from or dt.date.min))
-            current = applicable[-1]
+            if applicable:     # else only future prices: they take effect on a later run
+                applicable.sort(key=lambda e: (e.effective_from or dt.date.min))
+                now[(meter, unit, ckey)] = applicable
+        slipped = _slipped(list(now.values()))
+        for (meter, unit, ckey), applicable in now.items():
             key: PriceKey = (model.id, meter, unit, ckey)
             row = rows.pop((meter, unit, ckey), None)
-            wrote |= self._one_price(model, key, row, current, applicable[:-1], announce)
+            wrote |= self._one_price(model, key, row, applicable[-1], applicable[:-1],
+                                     announce, slipped.get(unit))
         # Whatever is still current but no longer published has been withdrawn.
         for row in rows.values():
             self.closed_prices.append({"id": row.id, "valid_to": self.as_of})
@@ -176,10 +179,11 @@ class Writer(Holding):
 
     def _one_price(self, model: Model, key: PriceKey, row: CurrentPrice | None,
                    current: PriceRecord,
-                   earlier: list[PriceRecord], announce: bool) -> bool:
+                   earlier: list[PriceRecord], announce: bool,
+                   slip: str | None = None) -> bool:
         refs = self._refs()    # the run's first price also re-decides others' held values
         if row is None:
-            return self._first_sight(model, key, current, earlier, announce)
+            return self._first_sight(model, key, current, earlier, announce, slip)
         if row.amount == current.amount:
             self._settle_pending(key)
             return False
@@ -206,7 +210,8 @@ class Writer(Holding):
         return True
 
     def _first_sight(self, model: Model, key: PriceKey, current: PriceRecord,
-                     earlier: list[PriceRecord], announce: bool) -> bool:
+                     earlier: list[PriceRecord], announce: bool,
+                     slip: str | None = None) -> bool:
         """A key this source never priced before. A dated history backfills its segments;
         an undated segment that was already superseded has no known start, so it survives
         only as the old value of the change event. A new value passes the same bands as a
@@ -216,7 +221,7 @@ class Writer(Holding):
         previous = next((e for e in reversed(earlier) if e.effective_from is None), None)
         starts = [midnight(e.effective_from) if e.effective_from else self.as_of
                   for e in segments]
-        if self._hold_new(model.id, key, current, starts[-1]):
+        if self._hold_new(model.id, key, current, starts[-1], slip):
             return False
         if current.effective_from is None:   # a held first sight publishes from its date
             held = self._corrected(key, current, "no longer held", starts[-1])
@@ -304,6 +309,21 @@ class Writer(Holding):
             if rows:
                 s.execute(statement, rows)
                 rows.clear()
+
+
+def _slipped(currents: list[list[PriceRecord]]) -> dict[str, str]:
+    """Units in which one of a model's current values is implausible, with why. A slip in a
+    source's entry moves every field of that unit at once (LiteLLM's wandb and watsonx
+    entries: per-1M or per-1k figures in both per-token fields; never one field alone in
+    any snapshot), so a plausible-looking sibling of the same unit is held with it."""
+    found: dict[str, str] = {}
+    for entries in currents:
+        current = entries[-1]
+        if current.unit not in found and (why := check_plausible(current.unit,
+                                                                  current.amount)):
+            found[current.unit] = (f"implausible beside {current.meter}: "
+                                   f"{why.removeprefix('implausible: ')}")
+    return found
 
 
 def _merge_equal(segments: list[PriceRecord], starts: list[dt.datetime]

@@ -13,9 +13,9 @@ Invariants
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from ratecard.content import Problem
@@ -78,8 +78,10 @@ def save_draft(session: Session, kind: str, slug: str, front_matter: dict[str, A
     # Compare-and-set: only the editor who saw the current head may move it.
     base = (ContentPage.head_revision_id.is_(None) if base_revision_id is None
             else ContentPage.head_revision_id == base_revision_id)
-    moved = session.execute(update(ContentPage).where(ContentPage.id == page.id, base).values(
-        updated_at=utcnow()).execution_options(synchronize_session=False))
+    # A DML statement's result is a CursorResult (Session.execute is typed for any result).
+    moved = cast(CursorResult[Any], session.execute(update(ContentPage).where(
+        ContentPage.id == page.id, base).values(
+        updated_at=utcnow()).execution_options(synchronize_session=False)))
     if moved.rowcount != 1:
         session.refresh(page)
         raise ContentConflict(page.head_revision_id)

@@ -1,7 +1,8 @@
 """What is derived from the current rows of a model, rebuilt after every write of them.
 
 The sync, an approved or published held change and a data migration all call refresh()
-for the models they touched, so the pages read derived rows directly and never recompute.
+for the models they touched, so the pages read derived rows directly and never recompute;
+the catalog's rows (services/catalog_rows.py) come last, from everything before them.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ratecard.models import Capability, Price
+from ratecard.services import catalog_rows
 from ratecard.services.disagreements import refresh_disagreements
 from ratecard.services.facts import settle as settle_facts
 from ratecard.services.shown import refresh_shown
@@ -37,3 +39,4 @@ def refresh(session: Session, model_ids: Iterable[int], when: dt.datetime) -> No
     settle_facts(session, ids)
     refresh_shown(session, ids)
     refresh_disagreements(session, ids, when)
+    catalog_rows.refresh(session, ids)

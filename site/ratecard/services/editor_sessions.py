@@ -10,8 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from typing import Any, cast
 
-from sqlalchemy import delete, or_
+from sqlalchemy import CursorResult, delete, or_
 from sqlalchemy.orm import Session
 
 from ratecard.db import utcnow
@@ -62,7 +63,9 @@ def close_session(db: Session, token: str) -> None:
 
 def end_user_sessions(db: Session, user_id: int) -> int:
     """End every session of one user now (password, role or account changed)."""
-    result = db.execute(delete(EditorSession).where(EditorSession.user_id == user_id))
+    # A DML statement's result is a CursorResult (Session.execute is typed for any result).
+    result = cast(CursorResult[Any], db.execute(
+        delete(EditorSession).where(EditorSession.user_id == user_id)))
     return result.rowcount or 0
 
 

@@ -16,8 +16,10 @@ import json
 import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import groupby
+from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -27,6 +29,9 @@ from ratecard.models import Capability, ChangeEvent, Model, Price, Provider
 from ratecard.models.pricing import CONDITION_COLUMNS
 from ratecard.money import exact_text
 from ratecard.records import capability_json, model_json, price_json
+
+if TYPE_CHECKING:
+    from typing_extensions import Buffer
 
 DUMP_NAME = "ratecard.jsonl.gz"
 SHA_NAME = DUMP_NAME + ".sha256"
@@ -107,16 +112,8 @@ class _Row:
 
 def _by_model(rows: Iterable[Any]) -> Iterator[tuple[int, list[_Row]]]:
     """Rows ordered by model_id, grouped: (model_id, rows)."""
-    current: int | None = None
-    group: list[_Row] = []
-    for row in rows:
-        if row.model_id != current and group:
-            yield current, group  # type: ignore[misc]
-            group = []
-        current = row.model_id
-        group.append(_Row(row))
-    if group:
-        yield current, group  # type: ignore[misc]
+    for model_id, group in groupby(rows, key=attrgetter("model_id")):
+        yield model_id, [_Row(row) for row in group]
 
 
 def _rows(session: Session, query: Any) -> Iterator[Any]:
@@ -154,6 +151,7 @@ def dump_lines(session: Session, generated_at: dt.datetime) -> Iterator[dict[str
             if next_caps[0] == row.id:
                 own_caps = next_caps[1]
             next_caps = next(caps, None)
+        # _Row reads as the mapped object the serialisers are typed for (see its docstring).
         record: dict[str, object] = {"type": "model", **model_json(model)}  # type: ignore[arg-type]
         record["prices"] = [price_json(p) for p in own_prices]  # type: ignore[arg-type]
         record["capabilities"] = [dict(capability_json(c),  # type: ignore[arg-type]
@@ -194,9 +192,9 @@ class _HashingWriter(io.RawIOBase):
     def writable(self) -> bool:
         return True
 
-    def write(self, data) -> int:  # type: ignore[no-untyped-def,override]
+    def write(self, data: Buffer) -> int:
         self.sha.update(data)
-        self.size += len(data)
+        self.size += memoryview(data).nbytes      # gzip writes bytes: their length
         return self.target.write(data)
 
 
@@ -213,7 +211,7 @@ def write_exports(db: Database, directory: Path,
     with db.session() as session, open(part, "wb") as raw:
         hashing = _HashingWriter(raw)
         # mtime fixed to the dump's date: the same data, the same bytes, the same hash
-        with gzip.GzipFile(fileobj=hashing, mode="wb", compresslevel=6,  # type: ignore[arg-type]
+        with gzip.GzipFile(fileobj=hashing, mode="wb", compresslevel=6,
                            mtime=int(generated_at.timestamp())) as packed:
             text = io.TextIOWrapper(packed, encoding="utf-8", newline="\n")
             for record in dump_lines(session, generated_at):

@@ -23,9 +23,12 @@ _COPIED = ("name", "mode", "context_window", "max_output", "input_modalities",
 
 def _referencing() -> list[tuple[Table, Column]]:
     """Every column of every table that names a model (found from the schema, so a table
-    added later is moved and counted too)."""
+    added later is moved and counted too), but the catalog's rows: derived, rebuilt after
+    (history_rebuild refreshes them all)."""
     found = []
     for table in Base.metadata.sorted_tables:
+        if table.name == "catalog_rows":
+            continue
         for column in table.columns:
             if any(fk.column.table.name == "models" for fk in column.foreign_keys):
                 found.append((table, column))
@@ -41,7 +44,7 @@ def set_aside(session: Session, source: str) -> dict[int, str]:
         first.setdefault(model_id, by)
     mine = sorted(model_id for model_id, by in first.items() if by == source)
     names = dict(session.execute(select(Model.id, Model.canonical_id).where(
-        Model.id.in_(mine))).all()) if mine else {}
+        Model.id.in_(mine))).tuples().all()) if mine else {}
     _rename(session, {model_id: PLACEHOLDER.format(model_id) for model_id in names})
     _forget_deprecations(session, source, set(names))
     return names
@@ -52,7 +55,8 @@ def _forget_deprecations(session: Session, source: str, aside: set[int]) -> None
     model another source created: the replay sets it again and announces it as it did."""
     announced = set(session.scalars(select(ChangeEvent.model_id).where(
         ChangeEvent.kind == "model_deprecated", ChangeEvent.source == source)))
-    others = sorted(announced - aside)
+    # (a deprecation always names a model: the None test only says so to the type checker)
+    others = sorted(m for m in announced - aside if m is not None)
     for start in range(0, len(others), 500):
         session.execute(update(Model.__table__).where(
             Model.__table__.c.id.in_(others[start:start + 500])).values(deprecation_date=None))
@@ -66,18 +70,27 @@ def _rename(session: Session, names: dict[int, str]) -> None:
             [{"b_id": i, "b_name": n} for i, n in names.items()])
 
 
-def restore(session: Session, source: str, aside: dict[int, str]) -> set[int]:
+def restore(session: Session, source: str, aside: dict[int, str],
+            former: dict[str, int] | None = None) -> set[int]:
     """Move each fresh model's rows back onto the row set aside under its id, copy what it
     says about itself where this source decides it, drop the fresh row, restore the id.
-    Returns the old ids."""
+    `former`: earlier ids of set-aside models (old id -> model), under which the replay
+    creates them when another source's spelling has won since. Returns the old ids."""
     session.flush()
     if not aside:
         return set()
     models = Model.__table__
+    wanted = {name: old for old, name in aside.items()}
+    for name, old in (former or {}).items():
+        wanted.setdefault(name, old)
     fresh = dict(session.execute(select(models.c.canonical_id, models.c.id).where(
-        models.c.canonical_id.in_(list(aside.values())))).all())
-    pairs = [{"b_old": old, "b_new": fresh[name]} for old, name in aside.items()
-             if name in fresh]
+        models.c.canonical_id.in_(list(wanted)))).tuples().all())
+    found: dict[int, int] = {}
+    for name, new in fresh.items():
+        old = wanted[name]
+        if aside.get(old) == name or old not in found:   # the current id first
+            found[old] = new
+    pairs = [{"b_old": old, "b_new": new} for old, new in found.items()]
     if pairs:
         for table, column in _referencing():
             session.execute(update(table).where(column == bindparam("b_new")).values(

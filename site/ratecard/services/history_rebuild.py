@@ -35,7 +35,8 @@ from ratecard.models import (
     SyncRun,
 )
 from ratecard.queries.history_diff import Change, compare, snapshot
-from ratecard.services import derived, history_models, quarantine
+from ratecard.services import catalog_rows, derived, history_models, quarantine
+from ratecard.services.corrections import References
 from ratecard.services.guards import GrowthLimits, RunRejected
 from ratecard.services.locks import LockBusy, source_lock
 from ratecard.services.sync import Overrides, RunSummary, _apply, payload_of
@@ -139,12 +140,21 @@ def _locked(db: Database, source: Source, dry_run: bool, say: Say) -> RebuildRes
             say(f"{name}: replaying run {index}/{len(runs)} (#{run_id}, {as_of:%Y-%m-%d})")
             _replay(session, source, run_id, as_of, lifted)
         applied += _decide(session, name, decisions, before=None)
-        restored = history_models.restore(session, name, aside)
+        # A model renamed since this source created it (another source's spelling won)
+        # is created again under the old spelling: its redirects name it.
+        former = {str(r["key"]): int(str(r["model_id"])) for r in redirects
+                  if r["model_id"] in aside}
+        restored = history_models.restore(session, name, aside, former)
         session.execute(update(QuarantinedChange).where(
             QuarantinedChange.status == PARKED).values(status="pending"))
+        # What the other sources' runs decided on this source's held values (a fix that
+        # published once another source agreed) is decided again, now that every
+        # source's rows are back on their models.
+        published = quarantine.redecide(session, References(session), name, own=True)
         last = runs[-1][1]
-        derived.refresh(session, touched | restored, last)
+        derived.refresh(session, touched | restored | published, last)
         dropped = history_models.drop_orphans(session, touched | restored)
+        catalog_rows.refresh(session)      # models moved, renamed and dropped: every row
         _keep_redirects(session, redirects)
         session.flush()
         after = snapshot(session, name)

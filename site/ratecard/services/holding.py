@@ -44,9 +44,11 @@ class Holding:
             seen_at=when))
 
     def _hold_new(self, model_id: int, key: PriceKey, record: PriceRecord,
-                  when: dt.datetime) -> bool:
-        """Hold a value this source never priced if it is implausible or an outlier."""
-        reason = check_plausible(record.unit, record.amount)
+                  when: dt.datetime, slip: str | None = None) -> bool:
+        """Hold a value this source never priced if it is implausible or an outlier, or
+        arrives beside an implausible value of the same unit (`slip`, the same slip)."""
+        own = check_plausible(record.unit, record.amount)
+        reason = own or slip
         pending = self.state.pending.get(key)
         if reason is not None and pending is not None and pending.new_amount == record.amount:
             self._hold(model_id, key, record, None, pending.reason, when)

@@ -22,11 +22,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 from sqlalchemy import Column, Table, UniqueConstraint, delete, exists, inspect, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from ratecard.db import utcnow
 from ratecard.models import (
     Capability,
+    CatalogRow,
     ChangeEvent,
     ContentPage,
     Disagreement,
@@ -39,7 +40,7 @@ from ratecard.models import (
 )
 from ratecard.models.probes import ProbeSummary
 from ratecard.precedence import rank
-from ratecard.services import derived
+from ratecard.services import catalog_rows, derived
 from scrapers import ids
 from scrapers.base import ModelRecord
 
@@ -69,7 +70,7 @@ def _standing(sources: Sequence[str]) -> tuple[int, tuple[int, str]]:
 
 def twin_groups(session: Session) -> list[list[Model]]:
     """Models (two or more) whose ids name one model by scrapers.ids' rules."""
-    rows = session.execute(select(Model.id, Model.canonical_id)).all()
+    rows = session.execute(select(Model.id, Model.canonical_id)).tuples().all()
     ranked = [(canonical_id, 0) for _, canonical_id in rows]
     renames = ids.respell(ranked)
     groups: dict[str, list[int]] = defaultdict(list)
@@ -141,7 +142,7 @@ def resolve(session: Session, source: str, records: Sequence[ModelRecord],
     """Give each record the id of the model it names already (the sync hook): a record
     whose spelling is new but whose twin exists takes the twin's id, unless `source`
     outranks every other source of the twin, which then takes the record's spelling."""
-    existing = dict(session.execute(select(Model.canonical_id, Model.id)).all())
+    existing = dict(session.execute(select(Model.canonical_id, Model.id)).tuples().all())
     incoming = [r.canonical_id for r in records if r.canonical_id not in existing]
     if not incoming:
         return
@@ -227,6 +228,7 @@ def merge(session: Session, keep: Model, old: Model, when: dt.datetime) -> None:
     session.expunge(old)
     session.execute(delete(Model).where(Model.id == old_id))
     session.expire(keep)
+    catalog_rows.refresh(session, {old_id})       # gone (no cascade without SQLite's FKs)
     derived.refresh(session, {keep.id}, when)
 
 
@@ -235,7 +237,7 @@ def _move_other_references(session: Session, keep_id: int, old_id: int) -> None:
     it too; at an older revision (migration 0007) they do not exist yet."""
     handled = {t.__table__.name for t in (ModelAlias, Price, Capability, ChangeEvent,
                                           QuarantinedChange, ModelFact, ContentPage,
-                                          Disagreement)}
+                                          Disagreement, CatalogRow)}
     present = set(inspect(session.connection()).get_table_names())
     for table in Model.metadata.sorted_tables:
         if table.name in handled or table.name not in present:
@@ -267,7 +269,7 @@ def _drop_collisions(session: Session, table: Table, column: Column, keep_id: in
 
 
 def _close_overlaps(session: Session, table: type[Price] | type[Capability], keep_id: int,
-                    old_id: int, key_columns: tuple) -> None:  # type: ignore[type-arg]
+                    old_id: int, key_columns: tuple[InstrumentedAttribute[str], ...]) -> None:
     """Current rows of both models for one key: the newer stays, the older closes when
     the newer began."""
     rows = session.execute(select(table.id, table.model_id, table.valid_from, *key_columns)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import String, select
 from sqlalchemy.orm import Session
 
 from ratecard.models import Model, ModelFact
@@ -19,7 +19,8 @@ from ratecard.names import choose, distinct
 from ratecard.services.facts import NAME_FIELD
 
 BATCH = 500      # providers per read: an IN list any database takes
-NAME_LENGTH = Model.__table__.c.name.type.length or 255
+_NAME_TYPE = Model.__table__.c.name.type
+NAME_LENGTH = (_NAME_TYPE.length if isinstance(_NAME_TYPE, String) else None) or 255
 
 
 def settle(session: Session, model_ids: Iterable[int]) -> int:

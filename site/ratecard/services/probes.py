@@ -19,15 +19,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from ratecard.db import Database, utcnow
 from ratecard.models import Model
 from ratecard.models.probes import ProbeRun, ProbeSummary, SpendReservation
 from ratecard.probes.clients import call
-from ratecard.probes.cost import call_cost, worst_case
+from ratecard.probes.cost import ProbeRates, call_cost, worst_case
 from ratecard.probes.endpoints import Endpoint, NotMeasurable, ProbeSettings, endpoint_for
 from ratecard.queries import availability as qa
 from ratecard.queries.probe_targets import editorial_models, models_by_ids, probe_rates
+from ratecard.services import catalog_rows
 from ratecard.services.locks import LockBusy, serialise, source_lock
 
 log = logging.getLogger("ratecard.probes")
@@ -147,7 +149,7 @@ def _release(db: Database, held: int) -> None:
 
 
 def _one_call(db: Database, target: Target, endpoint: Endpoint, key: str,
-              settings: ProbeSettings, rates, cycle: str, trigger: str,  # type: ignore[no-untyped-def]
+              settings: ProbeSettings, rates: ProbeRates, cycle: str, trigger: str,
               clock: Callable[[], dt.datetime], held: int) -> ProbeRun:
     started = clock()
     result = call(endpoint, key, settings)
@@ -165,8 +167,13 @@ def _one_call(db: Database, target: Target, endpoint: Endpoint, key: str,
     return run
 
 
-def refresh_summary(session, model_id: int, now: dt.datetime) -> None:  # type: ignore[no-untyped-def]
+def refresh_summary(session: Session, model_id: int, now: dt.datetime) -> None:
     """The catalog's row for a model: its last 7 days."""
+    _summarise(session, model_id, now)
+    catalog_rows.refresh(session, {model_id})     # its availability and p50 columns
+
+
+def _summarise(session: Session, model_id: int, now: dt.datetime) -> None:
     window = qa.window_stats(qa.recent_runs(session, model_id, now - qa.WINDOWS["7d"]))
     row = session.get(ProbeSummary, model_id)
     if row is None:
@@ -190,8 +197,8 @@ def run_due(db: Database, settings: ProbeSettings,
     """The scheduler's job: every due model, one thread per provider, models of a provider
     one after another. Stops for the day at the spend cap."""
     chosen, unknown = targets(db, settings, env)
-    for model_id in unknown:
-        log.warning("RATECARD_PROBE_MODELS: no model %s", model_id)
+    for unknown_id in unknown:
+        log.warning("RATECARD_PROBE_MODELS: no model %s", unknown_id)
     by_provider: dict[str, list[Target]] = {}
     for target in chosen:
         if target.endpoint is None:
@@ -226,8 +233,10 @@ def run_due(db: Database, settings: ProbeSettings,
         thread.join()
     with db.session() as session:            # windows slide: keep every summary current
         now = utcnow()
-        for model_id in session.scalars(select(ProbeSummary.model_id)):
-            refresh_summary(session, model_id, now)
+        summarised = set(session.scalars(select(ProbeSummary.model_id)))
+        for model_id in summarised:
+            _summarise(session, model_id, now)
+        catalog_rows.refresh(session, summarised)     # once: one lock, one pass
     return reports
 
 

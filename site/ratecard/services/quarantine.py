@@ -78,14 +78,17 @@ def publish(session: Session, change: QuarantinedChange, corrected: bool = False
     change.decided_at = utcnow()
 
 
-def redecide(session: Session, refs: References, source: str) -> set[int]:
+def redecide(session: Session, refs: References, source: str, own: bool = False) -> set[int]:
     """Held values of the other sources, decided again against what is current now (a
     sync of `source` is starting: the others may have caught up since). Those that are
     corrections publish; the models they touched are returned for derived.refresh.
-    The source's own held values are decided by its diff (services/apply.py)."""
+    The source's own held values are decided by its diff (services/apply.py), except
+    after a rebuild of its history (own=True: only its own are decided), where the other
+    sources' later runs that decided them are not replayed."""
+    mine = QuarantinedChange.source == source
     touched: set[int] = set()
     for change in list(session.scalars(select(QuarantinedChange).where(
-            QuarantinedChange.status == "pending", QuarantinedChange.source != source
+            QuarantinedChange.status == "pending", mine if own else ~mine
     ).order_by(QuarantinedChange.id))):
         key = (change.meter, change.unit, change.conditions_key)
         ref = refs.around(change.model_id, change.source, key, few=True)

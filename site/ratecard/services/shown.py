@@ -45,7 +45,7 @@ def _prices(db: Session | Connection, chunk: list[int]) -> int:
     keys: dict[tuple[object, ...], list[Candidate[tuple[int, bool]]]] = defaultdict(list)
     inapplicable: set[tuple[object, ...]] = set()
     for pid, model_id, meter, unit, ckey, source, amount, start, was_change, flag, mode in rows:
-        key = (model_id, meter, unit, ckey)
+        key: tuple[object, ...] = (model_id, meter, unit, ckey)
         keys[key].append(Candidate(
             source, amount, start, start if was_change else None, (pid, bool(flag))))
         if not applicable(meter, mode):

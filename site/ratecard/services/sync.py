@@ -13,6 +13,7 @@ import hashlib
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypedDict, Unpack
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -274,10 +275,20 @@ def _store_payload(db: Database, payload: bytes) -> str:
     return sha
 
 
+class _Outcome(TypedDict, total=False):
+    """_record's keyword arguments, as _finish passes them on."""
+
+    error: str | None
+    sha: str | None
+    etag: str | None
+    last_modified: str | None
+    skipped: ParseResult | None
+
+
 def _finish(db: Database, run_id: int, summary: RunSummary, status: str,
-            **outcome: object) -> RunSummary:
+            **outcome: Unpack[_Outcome]) -> RunSummary:
     with db.session() as session:
-        return _record(session, run_id, summary, status, **outcome)  # type: ignore[arg-type]
+        return _record(session, run_id, summary, status, **outcome)
 
 
 def _record(session: Session, run_id: int, summary: RunSummary, status: str, *,

@@ -148,7 +148,8 @@ def performance_lines(this: Window, before: Window) -> tuple[list[str], list[str
             f"({this.ok} / {this.runs} runs ok)")
     if this.latency_p50 is not None:
         head += f", p50 latency {this.latency_p50:,} ms, p95 {this.latency_p95:,} ms"
-    sentences, tags = [head + "."], []
+    sentences = [head + "."]
+    tags: list[str] = []
     if before.runs < MIN_RUNS:
         sentences.append(f"Not compared with the week before: it had {before.runs} run"
                          f"{'s' if before.runs != 1 else ''}, fewer than {MIN_RUNS}.")

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import urlencode
 
-from flask import Blueprint, Response, jsonify, url_for
+from flask import Blueprint, Response, jsonify, request, url_for
+from werkzeug.urls import iri_to_uri
 
 from ratecard.models import Model
 from ratecard.money import exact_text
@@ -13,7 +15,7 @@ from ratecard.queries.facts import fact_disagreements
 from ratecard.queries.held import pending as pending_held
 from ratecard.records import capability_json, model_json, price_json  # noqa: F401
 from ratecard.records import iso_utc as _iso
-from ratecard.web import api_params
+from ratecard.web import params
 from ratecard.web.errors import problem
 from ratecard.web.session import db_session
 
@@ -55,7 +57,7 @@ def model_detail(provider: str, name: str) -> Response:
     if isinstance(model, Response):
         return model
     session = db_session()
-    at = api_params.instant()             # the rows in force then; None: now
+    at = params.instant()             # the rows in force then; None: now
     body = model_json(model)
     body["at"] = _iso(at)
     body["prices"] = [dict(price_json(p), shown=shown)
@@ -72,6 +74,22 @@ def model_detail(provider: str, name: str) -> Response:
     body["links"] = {"prices": url_for("api.model_prices", provider=model.provider.slug,
                                        name=model.canonical_id.split("/", 1)[1])}
     return jsonify(body)
+
+
+# -- paged answers ---------------------------------------------------------------------------
+
+def next_url(next_cursor: str) -> str:
+    """This request's URL with `cursor` replaced (other parameters kept, limit too)."""
+    pairs = [(k, v) for k, vs in request.args.lists() if k != "cursor" for v in vs]
+    pairs.append(("cursor", next_cursor))
+    return iri_to_uri(f"{request.base_url}?{urlencode(pairs)}")
+
+
+def paged(response: Response, next_cursor: str | None) -> Response:
+    """RFC 8288 Link: the next page (absent on the last page)."""
+    if next_cursor is not None:
+        response.headers["Link"] = f'<{next_url(next_cursor)}>; rel="next"'
+    return response
 
 
 # The other operations live in modules of their own, registered on this blueprint.

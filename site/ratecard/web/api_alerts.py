@@ -4,6 +4,7 @@ it. GET and DELETE take the removal token as `Authorization: Bearer <token>` (or
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 from flask import Response, g, jsonify, request
 from sqlalchemy import select
@@ -34,8 +35,8 @@ def subscription_json(sub: AlertSubscription) -> dict[str, object]:
             "created_at": _iso(sub.created_at), "confirmed_at": _iso(sub.confirmed_at)}
 
 
-def subscribe_from(fields: dict[str, object]) -> tuple[alerts.NewSubscription | None,
-                                                       tuple[str, str] | None]:
+def subscribe_from(fields: Mapping[str, object]) -> tuple[alerts.NewSubscription | None,
+                                                          tuple[str, str] | None]:
     """Validate the input and subscribe: (created, None) or (None, (parameter, message)).
     Shared by the API and the page form."""
     session = db_session()

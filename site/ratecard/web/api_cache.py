@@ -4,26 +4,24 @@ a decision changes the data. Only 200 answers of data-versioned operations are k
 alert subscription's state is not: it drops the data ETag)."""
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Response, g, request
 
+from ratecard.cache import current_cache
 from ratecard.web.api import bp
-from ratecard.web.page_cache import page_cache
+from ratecard.web.page_cache import page_key
 from ratecard.web.params import request_key
 
 
 def _key() -> tuple[str, ...]:
-    return ("api", g.data_etag, dt.datetime.now(dt.UTC).date().isoformat(), request.url_root,
-            request_key())
+    return page_key("api", request_key())
 
 
 @bp.before_request
 def _cached() -> Response | None:
     if request.method not in ("GET", "HEAD") or "data_etag" not in g:
         return None
-    body = page_cache().get(_key())
-    if body is None:
+    body = current_cache().find("pages", g.data_etag, _key())
+    if not isinstance(body, str):
         return None
     g.api_cache_hit = True
     return Response(body, mimetype="application/json")
@@ -35,5 +33,5 @@ def _keep(response: Response) -> Response:
     if (request.method == "GET" and response.status_code == 200 and "data_etag" in g
             and not g.get("api_cache_hit") and response.mimetype == "application/json"
             and not response.direct_passthrough):
-        page_cache().put(_key(), response.get_data(as_text=True))
+        current_cache().put("pages", g.data_etag, response.get_data(as_text=True), _key())
     return response

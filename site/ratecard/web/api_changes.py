@@ -7,11 +7,11 @@ import datetime as dt
 from flask import Response, jsonify
 
 from ratecard.models import ChangeEvent, Model
-from ratecard.queries import change_log, listing
+from ratecard.queries import catalog, change_log
 from ratecard.queries import changes as q
 from ratecard.queries import models as model_queries
-from ratecard.web import api_params, params
-from ratecard.web.api import _iso, bp
+from ratecard.web import params
+from ratecard.web.api import _iso, bp, paged
 from ratecard.web.errors import BadParameter
 from ratecard.web.http import request_version
 from ratecard.web.session import db_session
@@ -32,7 +32,7 @@ def event_json(event: ChangeEvent, model: Model | None) -> dict[str, object]:
 @bp.get("/changes")
 def changes() -> Response:
     session = db_session()
-    providers = listing.facets(session, request_version()[0])[0]
+    providers = catalog.facets(session, request_version()[0])[0]
     filters = q.ChangeFilters(
         provider=params.choice("provider", {slug for slug, _ in providers}, "provider"),
         kind=params.choice("kind", q.KINDS, "kind of change"),
@@ -44,8 +44,8 @@ def changes() -> Response:
         if model is None:
             raise BadParameter("model", f"no model with id {wanted[:80]!r}")
         model_id = model.id
-    size = api_params.limit()
-    state = api_params.cursor({"before": str, "id": int})
+    size = params.limit()
+    state = params.cursor({"before": str, "id": int})
     after = None
     if state is not None:
         try:
@@ -56,8 +56,8 @@ def changes() -> Response:
     next_cursor = None
     if more and rows:
         last = rows[-1][0]
-        next_cursor = api_params.encode_cursor({
-            "scope": api_params.scope(), "before": last.occurred_at.isoformat(),
+        next_cursor = params.encode_cursor({
+            "scope": params.scope(), "before": last.occurred_at.isoformat(),
             "id": last.id})
     response = jsonify({"changes": [event_json(e, m) for e, m in rows], "next": next_cursor})
-    return api_params.paged(response, next_cursor)
+    return paged(response, next_cursor)

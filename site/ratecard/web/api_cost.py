@@ -1,4 +1,4 @@
-"""API: what a workload costs on a model at the prices in force at an instant (ratecard.workload
+"""API: what a workload costs on a model at the prices in force at an instant (ratecard.web.workload
 does the arithmetic). GET prices one workload on one model; POST compares a list of workloads
 on a list of models. Bad input is a 400 naming the field (`workloads[1].input_tokens`)."""
 from __future__ import annotations
@@ -14,11 +14,11 @@ from ratecard.models import Model
 from ratecard.money import exact_text
 from ratecard.queries import models as model_queries
 from ratecard.queries.point_in_time import prices_at
-from ratecard.web import api_params, params
+from ratecard.web import params
 from ratecard.web.api import _iso, bp
 from ratecard.web.errors import BadParameter
 from ratecard.web.session import db_session
-from ratecard.workload import ImageOrder, Rate, Workload, price
+from ratecard.web.workload import ImageOrder, Rate, Workload, price
 from scrapers.vocabulary import SERVICE_TIERS
 
 MAX_TOKENS = 10**12
@@ -36,16 +36,6 @@ def _workload(source: Mapping[str, Any], images: tuple[ImageOrder, ...]) -> Work
     requests = counts.pop("requests")
     return Workload(**{k: v or 0 for k, v in counts.items()}, images=images,
                     requests=1 if requests is None else max(requests, 1))
-
-
-def _image_param(raw: str) -> ImageOrder:
-    """`image=COUNT` or `image=COUNT:QUALITY:SIZE` (either part may be empty)."""
-    count, _, rest = raw.partition(":")
-    quality, _, size = rest.partition(":")
-    if not params.digits(count) or len(count) > 7 or ":" in size:
-        raise BadParameter("image", "expected COUNT or COUNT:QUALITY:SIZE, such as "
-                                    f"3:high:1024x1024, got {raw[:40]!r}")
-    return ImageOrder(int(count), quality or None, size or None)
 
 
 def _model(wanted: str | None, name: str) -> Model:
@@ -80,12 +70,10 @@ def cost_json(model: Model, work: Workload, tier: str | None,
 @bp.get("/cost")
 def cost() -> Response:
     model = _model(params.text("model", 255), "model")
-    orders = request.args.getlist("image")
-    if len(orders) > MAX_IMAGE_ORDERS:
-        raise BadParameter("image", f"at most {MAX_IMAGE_ORDERS} image orders")
-    work = _workload(request.args, tuple(_image_param(raw) for raw in orders if raw.strip()))
+    orders = params.image_orders("image", MAX_IMAGE_ORDERS)
+    work = _workload(request.args, tuple(ImageOrder(*order) for order in orders))
     tier = params.choice("service_tier", SERVICE_TIERS, "service tier")
-    at = api_params.instant()
+    at = params.instant()
     return jsonify(dict(cost_json(model, work, tier, _rates(model, at)), at=_iso(at),
                         service_tier=tier or "standard"))
 
@@ -162,7 +150,7 @@ def compare_costs() -> Response:
         if body.get(key) is not None and key not in scalars:
             raise BadParameter(key, "must be a string")
     tier = params.choice("service_tier", SERVICE_TIERS, "service tier", source=scalars)
-    at = api_params.instant(source=scalars)
+    at = params.instant(source=scalars)
     models = [_model(params.text("id", 255, source={"id": name}) if name.strip() else None,
                      f"models[{i}]") for i, name in enumerate(names)]
     results = [dict(cost_json(model, w, tier, rates), workload=index)

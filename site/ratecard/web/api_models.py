@@ -1,4 +1,4 @@
-"""API: the model listing (the catalog's filters and sorts, queries.listing), a model's prices
+"""API: the model listing (the catalog's filters and sorts, queries.catalog), a model's prices
 and capabilities at an instant (queries.point_in_time)."""
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from flask import Response, jsonify, url_for
 
 from ratecard.models import Model
 from ratecard.money import exact_text
-from ratecard.queries import listing
+from ratecard.queries import catalog
 from ratecard.queries.point_in_time import capabilities_at, prices_at
-from ratecard.web import api_params, params
-from ratecard.web.api import _find, _iso, bp, price_json
+from ratecard.web import params
+from ratecard.web.api import _find, _iso, bp, paged, price_json
 from ratecard.web.http import request_version
 from ratecard.web.session import db_session
 from scrapers.vocabulary import METERS
@@ -19,14 +19,14 @@ ROW_FIELDS = ("id", "name", "provider", "provider_name", "mode", "context_window
               "output_unit", "capabilities", "disagreements", "links")
 
 
-def _filters() -> listing.Filters:
-    providers, modes, modalities = listing.facets(db_session(), request_version()[0])
-    return listing.Filters(
+def _filters() -> catalog.Filters:
+    providers, modes, modalities = catalog.facets(db_session(), request_version()[0])
+    return catalog.Filters(
         provider=params.choice("provider", {slug for slug, _ in providers}, "provider"),
         mode=params.choice("mode", {*modes, "unknown"}, "mode"),
         input_modality=params.choice("input_modality", modalities[0], "input modality"),
         output_modality=params.choice("output_modality", modalities[1], "output modality"),
-        capabilities=tuple(params.choices("capability", listing.BADGE_CAPABILITIES,
+        capabilities=tuple(params.choices("capability", catalog.BADGE_CAPABILITIES,
                                           "capability")),
         max_input_price=params.decimal("max_input_price", what="a number of US dollars"),
         min_context=params.whole("min_context"),
@@ -41,7 +41,7 @@ def _model_links(canonical_id: str) -> dict[str, str]:
             "prices": url_for("api.model_prices", provider=provider, name=name)}
 
 
-def row_json(row: listing.Row) -> dict[str, object]:
+def row_json(row: catalog.Row) -> dict[str, object]:
     model = row.model
     return {
         "id": model.canonical_id, "name": model.name, "provider": model.provider.slug,
@@ -59,30 +59,30 @@ def row_json(row: listing.Row) -> dict[str, object]:
 @bp.get("/models")
 def models() -> Response:
     filters = _filters()
-    sort = params.choice("sort", listing.SORTS, "sort column") or "name"
+    sort = params.choice("sort", catalog.SORTS, "sort column") or "name"
     descending = (params.choice("order", ("asc", "desc"), "order") or "asc") == "desc"
-    chosen = api_params.fields(ROW_FIELDS)
-    size = api_params.limit()
-    state = api_params.cursor({"offset": int}) or {"offset": 0}
+    chosen = params.fields(ROW_FIELDS)
+    size = params.limit()
+    state = params.cursor({"offset": int}) or {"offset": 0}
     offset = state["offset"]
     if offset % size:            # cursors are made for this limit (it is in their scope)
         offset -= offset % size
-    page = listing.listing(db_session(), filters, sort, descending, offset // size + 1, size,
+    page = catalog.listing(db_session(), filters, sort, descending, offset // size + 1, size,
                            version=request_version()[0])
     rows = [row_json(row) for row in page.rows]
     if chosen is not None:
         rows = [{k: row[k] for k in chosen} for row in rows]
     more = offset + size < page.total
-    next_cursor = api_params.encode_cursor(
-        {"scope": api_params.scope(), "offset": offset + size}) if more else None
+    next_cursor = params.encode_cursor(
+        {"scope": params.scope(), "offset": offset + size}) if more else None
     response = jsonify({"models": rows, "total": page.total, "next": next_cursor})
-    return api_params.paged(response, next_cursor)
+    return paged(response, next_cursor)
 
 
 def prices_body(model: Model) -> dict[str, object]:
     """/prices: the whole history, or with `at` the rows in force then (and which was
     shown); `meter` and `source` narrow either."""
-    at = api_params.instant()
+    at = params.instant()
     meter = params.choice("meter", METERS, "meter")
     source = params.text("source", 40)
     body: dict[str, object] = {"model": model.canonical_id, "at": _iso(at)}
@@ -103,7 +103,7 @@ def model_capabilities(provider: str, name: str) -> Response:
     model = _find(provider, name)
     if isinstance(model, Response):
         return model
-    at = api_params.instant()
+    at = params.instant()
     rows = capabilities_at(db_session(), model.id, at)
     return jsonify({"model": model.canonical_id, "at": _iso(at), "capabilities": [
         {"name": c.name, "value": c.value, "source": c.source, "since": _iso(c.valid_from),

@@ -15,8 +15,9 @@ import os
 import threading
 import time
 
-from flask import Flask, Response, current_app, g, request
+from flask import Response, current_app, g, request
 from flask.blueprints import BlueprintSetupState
+from flask.sansio.app import App
 
 from ratecard.web.api import bp
 from ratecard.web.errors import BadParameter, problem
@@ -30,7 +31,8 @@ MAX_KEYS = 100_000          # addresses remembered at once; a full table starts 
 
 class WindowLimiter:
     """At most `limit` hits per key in each `window`-second window (fixed, aligned to the
-    clock); thread-safe; memory bounded by MAX_KEYS."""
+    clock); thread-safe; memory bounded by MAX_KEYS. Counters, not derived values: not
+    kept in ratecard.cache, whose eviction would forget a client's hits."""
 
     def __init__(self, limit: int, window: int):
         self.limit, self.window = limit, window
@@ -56,7 +58,7 @@ class WindowLimiter:
             return True, self.limit - hits - 1, reset
 
 
-def _setting(app: Flask, name: str, default: int) -> int:
+def _setting(app: App, name: str, default: int) -> int:
     raw = app.config.get(name, os.environ.get(name))
     if raw in (None, ""):
         return default

@@ -12,9 +12,9 @@ from flask import Blueprint, Flask, g, redirect, render_template, request, url_f
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Response
 
-from ratecard import auth
 from ratecard.services import login_throttle
 from ratecard.services.accounts import audit, find_user, normalise_username, verify_password
+from ratecard.web import auth
 from ratecard.web.session import db_session
 
 bp = Blueprint("editor", __name__, url_prefix="/editor")

@@ -2,24 +2,27 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from functools import wraps
+from typing import ParamSpec, TypeVar
 
 from flask import g, redirect, request, url_for
 from werkzeug.wrappers import Response
 
-from ratecard import auth
 from ratecard.queries import accounts as account_queries
 from ratecard.services.accounts import audit
-from ratecard.web import params
+from ratecard.web import auth, params
 from ratecard.web.editor import bp, render
 from ratecard.web.session import db_session
 
 AUDIT_PAGE = 50
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
-def admin_only(view):  # type: ignore[no-untyped-def]
+def admin_only(view: Callable[P, R]) -> Callable[P, R | tuple[str, int]]:
     @wraps(view)
-    def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R | tuple[str, int]:
         if g.user is None or g.user.role != "admin":
             return render("editor/error.html", 403, title="Admins only",
                           detail="Only an administrator can open this page.")
@@ -68,7 +71,7 @@ def media() -> tuple[str, int]:
         error = ("Describe the picture in the alt text: it is what screen readers read and "
                  "what shows when the image cannot load.")
     stored = None
-    if error is None:
+    if error is None and upload is not None and upload.filename:   # (error is None: both hold)
         try:
             stored, new = store_upload(db, upload.read(), upload.filename, user=g.user)
         except MediaError as exc:

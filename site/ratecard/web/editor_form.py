@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from ratecard.content import ALLOWED_KEYS, source
+from ratecard.content import ALLOWED_KEYS, Problem, source
+
+if TYPE_CHECKING:
+    from ratecard.content.render import RenderedContent
+    from ratecard.models import ContentPage, ContentRevision
 from ratecard.web.params import digits
 
 MAX_FRONT_MATTER = 64 * 1024
@@ -90,7 +95,7 @@ def draft_from_text(kind: str, slug: str, front_matter_text: str, body: str = ""
     return draft
 
 
-def draft_from_revision(page, revision) -> Draft:  # type: ignore[no-untyped-def]
+def draft_from_revision(page: ContentPage, revision: ContentRevision | None) -> Draft:
     front = dict(revision.front_matter or {}) if revision is not None else {}
     return Draft(kind=page.kind, slug=page.slug,
                  front_matter_text=dump_front_matter(page.kind, front),
@@ -114,7 +119,8 @@ def blank_front_matter(db: Session, kind: str, slug: str, author: str) -> str:
     return dump_front_matter(kind, {k: values[k] for k in ALLOWED_KEYS[kind] if k in values})
 
 
-def describe(problems, kind: str, front_matter: Mapping[str, object]) -> list[str]:  # type: ignore[no-untyped-def]
+def describe(problems: Iterable[Problem], kind: str,
+             front_matter: Mapping[str, object]) -> list[str]:
     """The engine's problems in the form's terms. Their lines count in the file text export
     writes (`---`, front matter in a fixed key order, `---`, body): body lines map back to
     the body textarea; front-matter messages name their key."""
@@ -134,7 +140,7 @@ def describe(problems, kind: str, front_matter: Mapping[str, object]) -> list[st
     return out
 
 
-def preview_of(db: Session, draft: Draft):  # type: ignore[no-untyped-def]
+def preview_of(db: Session, draft: Draft) -> tuple[RenderedContent, list[str]]:
     """(RenderedContent, its problems as text): the page as the public will see it. Bad
     front matter still previews the body (with no front matter)."""
     from ratecard.services import content as content_service

@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import replace
+from typing import TypedDict
 
 from flask import abort, g, redirect, request, url_for
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
-from ratecard import auth
 from ratecard.content import KINDS, source
-from ratecard.models import AuditEntry
+from ratecard.models import AuditEntry, ContentPage, ContentRevision
 from ratecard.queries import content as content_queries
 from ratecard.services import content as content_service
-from ratecard.web import params
+from ratecard.web import auth, params
 from ratecard.web.editor import bp, render
 from ratecard.web.editor_form import (
     Draft,
@@ -37,6 +38,15 @@ DONE = {"saved": "Draft saved as revision {rev}.",
         "rolled_back": "Rolled back: revision {rev} (a copy of an earlier one) is published."}
 
 
+class Conflict(TypedDict):
+    """What the conflict page shows beside the editor's own text."""
+
+    theirs: ContentRevision | None
+    their_draft: Draft | None
+    diff: str
+    message: str
+
+
 def valid_name(kind: str, slug: str) -> bool:
     """Whether kind/slug can name a page: the content files' own rule (source.locate),
     so the editor never makes a page that could not be exported to a file."""
@@ -54,7 +64,7 @@ def _kind_slug(kind: str, slug: str) -> None:
         abort(404, description=f"There is no {kind} page {slug!r} in the editor.")
 
 
-def _page(kind: str, slug: str):  # type: ignore[no-untyped-def]
+def _page(kind: str, slug: str) -> ContentPage:
     _kind_slug(kind, slug)
     page = content_queries.page_by_slug(db_session(), kind, slug)
     if page is None:
@@ -63,7 +73,7 @@ def _page(kind: str, slug: str):  # type: ignore[no-untyped-def]
     return page
 
 
-def _revision_id(name: str, page) -> int:  # type: ignore[no-untyped-def]
+def _revision_id(name: str, page: ContentPage) -> int:
     wanted = params.whole(name, 1, MAX_REVISION, source=request.values,
                           what="a revision number")
     if wanted is None:
@@ -73,8 +83,9 @@ def _revision_id(name: str, page) -> int:  # type: ignore[no-untyped-def]
     return wanted
 
 
-def _edit_page(draft: Draft, status: int = 200, *, page=None, message: str | None = None,  # type: ignore[no-untyped-def]
-               problems: list[str] | None = None, conflict=None) -> tuple[str, int]:
+def _edit_page(draft: Draft, status: int = 200, *, page: ContentPage | None = None,
+               message: str | None = None, problems: list[str] | None = None,
+               conflict: Conflict | None = None) -> tuple[str, int]:
     rendered, preview_problems = preview_of(db_session(), draft)
     preview_problems = [p for p in preview_problems if p not in (problems or [])]
     state = content_queries.page_state(db_session(), page) if page is not None else "new"
@@ -95,7 +106,7 @@ def render_resumed(resume: dict[str, str], status: int, message: str) -> tuple[s
 
 @bp.get("/")
 def index() -> tuple[str, int]:
-    from ratecard.queries.catalog import model_ids
+    from ratecard.queries.models import model_ids
 
     db = db_session()
     rows = content_queries.pages_with_state(db)
@@ -161,6 +172,7 @@ def save(kind: str, slug: str) -> Response | tuple[str, int]:
         done = "saved"
         if action == "publish":
             page = content_queries.page_by_slug(db, kind, slug)
+            assert page is not None                 # save_draft has just made it
             content_service.publish(db, page.id, revision.id, user=g.user)
             _stamp_ip(db)
             done = "published"
@@ -176,7 +188,7 @@ def save(kind: str, slug: str) -> Response | tuple[str, int]:
                             rev=revision.number))
 
 
-def _stamp_ip(db) -> None:  # type: ignore[no-untyped-def]
+def _stamp_ip(db: Session) -> None:
     """The content service writes its own audit entries (save, publish, rollback); add the
     address the request came from, as the editor's other entries have."""
     for entry in db.new:
@@ -187,13 +199,13 @@ def _stamp_ip(db) -> None:  # type: ignore[no-untyped-def]
 def _conflict(draft: Draft, current_revision_id: int | None) -> tuple[str, int]:
     db = db_session()
     page = content_queries.page_by_slug(db, draft.kind, draft.slug)
-    theirs = None
+    theirs = their_draft = None
+    diff = ""
     if page is not None and current_revision_id is not None:
         theirs = next((r for r in content_queries.revisions(db, page.id)
                        if r.id == current_revision_id), None)
-    their_draft = draft_from_revision(page, theirs) if theirs is not None else None
-    diff = ""
-    if their_draft is not None:
+    if page is not None and theirs is not None:
+        their_draft = draft_from_revision(page, theirs)
         diff = "".join(difflib.unified_diff(
             their_draft.source_text().splitlines(keepends=True),
             draft.source_text().splitlines(keepends=True),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, g, request, send_file, stream_with_context
@@ -23,7 +24,7 @@ def export_dir() -> Path:
 
 @bp.get("/prices.csv")
 def prices_csv() -> Response:
-    def chunks():  # type: ignore[no-untyped-def]
+    def chunks() -> Iterator[str]:
         # a session of its own: the response streams after the request's teardown
         with database().session() as session:
             yield from export.csv_chunks(session)

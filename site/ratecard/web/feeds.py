@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 
 from flask import Blueprint, Response, abort, request, url_for
 
@@ -17,9 +18,9 @@ from ratecard.labels import SOURCE_LABELS, provider_name
 from ratecard.models import ChangeEvent, Model
 from ratecard.queries import feeds as q
 from ratecard.queries.models import model_by_id
-from ratecard.web.links import profile_url
 from ratecard.web.page_cache import cached_page
 from ratecard.web.session import db_session
+from ratecard.web.urls import profile_url
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
 ATOM = "http://www.w3.org/2005/Atom"
@@ -96,7 +97,7 @@ def _catalog_entry(feed: ET.Element, event: ChangeEvent) -> None:
     _sub(entry, "summary", f"{said}. {event.occurred_at:%Y-%m-%d}.", type="text")
 
 
-def _atom(render_page) -> Response:  # type: ignore[no-untyped-def]
+def _atom(render_page: Callable[[], str]) -> Response:
     body = cached_page(render_page)
     response = Response(body, mimetype=MIMETYPE)
     response.headers["Access-Control-Allow-Origin"] = "*"

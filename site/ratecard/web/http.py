@@ -8,11 +8,10 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import hashlib
-import threading
-from collections import OrderedDict
 
 from flask import Flask, Response, g, request
 
+from ratecard.cache import current_cache
 from ratecard.queries.version import data_version
 from ratecard.web.params import check_request, request_key
 from ratecard.web.session import db_session
@@ -31,7 +30,22 @@ def request_version() -> tuple[str, dt.datetime | None]:
     """data_version() once per request: the check below and the views share it."""
     if "data_version" not in g:
         g.data_version = data_version(db_session())
-    return g.data_version  # type: ignore[no-any-return]
+    return g.data_version
+
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "X-Frame-Options": "DENY",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
+
+
+def data_etag(version: str, key: str) -> str:
+    """A page's ETag value: its data version and its address (params.request_key).
+    Weak: the same data renders the same page, not necessarily the same bytes (gzip)."""
+    return f"{version}-{hashlib.sha256(key.encode()).hexdigest()[:16]}"
 
 
 def _version_check() -> Response | None:
@@ -39,9 +53,7 @@ def _version_check() -> Response | None:
     if request.method not in ("GET", "HEAD") or request.blueprint in (None, "assets"):
         return None
     version, stamp = request_version()
-    # Weak: the same data renders the same page, not necessarily the same bytes (gzip).
-    path_hash = hashlib.sha256(request_key().encode()).hexdigest()[:16]
-    g.data_etag = f"{version}-{path_hash}"
+    g.data_etag = data_etag(version, request_key())
     g.data_stamp = stamp
     if request.if_none_match.contains_weak(g.data_etag):
         response = Response(status=304)
@@ -50,23 +62,29 @@ def _version_check() -> Response | None:
     return None
 
 
+def cache_headers(response: Response, etag: str, stamp: dt.datetime | None) -> None:
+    """Revalidation headers of a page of this data version (web/page_store.py's front
+    sets them too)."""
+    response.set_etag(etag, weak=True)
+    if stamp is not None:
+        response.last_modified = stamp
+    response.headers.setdefault("Cache-Control", "public, max-age=0, must-revalidate")
+    response.vary.add("Accept-Encoding")
+
+
+def security_headers(response: Response) -> None:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+
+
 def _cache_headers(response: Response) -> None:
     if "data_etag" in g and response.status_code in (200, 304):
-        response.set_etag(g.data_etag, weak=True)
-        if g.data_stamp is not None:
-            response.last_modified = g.data_stamp
-        response.headers.setdefault("Cache-Control", "public, max-age=0, must-revalidate")
-        response.vary.add("Accept-Encoding")
+        cache_headers(response, g.data_etag, g.data_stamp)
 
 
 def _after(response: Response) -> Response:
     _cache_headers(response)
-    headers = response.headers
-    headers.setdefault("Content-Security-Policy", CSP)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    headers.setdefault("X-Frame-Options", "DENY")
-    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    security_headers(response)
     _compress(response)
     return response
 
@@ -80,45 +98,24 @@ def _compress(response: Response) -> None:
     body = response.get_data()
     if len(body) < MIN_SIZE:
         return
-    response.set_data(_gzipped(body))
+    many = g.get("page_kept") or request.blueprint == "assets"     # sent many times
+    response.set_data(_gzipped(body, 6 if many else 1))
     response.headers["Content-Encoding"] = "gzip"
     response.vary.add("Accept-Encoding")
     if response.headers.get("ETag", "").startswith('"'):
         response.headers["ETag"] = "W/" + response.headers["ETag"]
 
 
-class _GzipCache:
-    """Compressed bodies by content checksum: the same page is compressed once, not per hit.
-
-    Bounded by total size; least recently used entries go first. Per process, like the
-    page caches, so it needs no invalidation: a changed page has another checksum.
-    """
-
-    def __init__(self, limit_bytes: int = 32 * 1024 * 1024):
-        self.limit = limit_bytes
-        self.size = 0
-        self.entries: OrderedDict[bytes, bytes] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, body: bytes) -> bytes:
-        key = hashlib.blake2b(body, digest_size=20).digest()   # collisions: not a concern
-        with self.lock:
-            found = self.entries.get(key)
-            if found is not None:
-                self.entries.move_to_end(key)
-                return found
-        packed = gzip.compress(body, compresslevel=6, mtime=0)
-        with self.lock:
-            if key not in self.entries:
-                self.entries[key] = packed
-                self.size += len(packed)
-                while self.size > self.limit and self.entries:
-                    _, dropped = self.entries.popitem(last=False)
-                    self.size -= len(dropped)
-        return packed
-
-
-_gzipped = _GzipCache().get
+def _gzipped(body: bytes, level: int) -> bytes:
+    """The body compressed, once per distinct body: the "gzip" entries of ratecard.cache,
+    found by checksum (a changed page has another one, so they need no version). A page the
+    store keeps is compressed as the store compresses it (level 6, services/page_store.py),
+    and so is an asset: each is sent many times. Any other (a catalog query, an API answer)
+    at level 1: made for one answer, it costs less than half the time for a fifth more
+    bytes."""
+    key = hashlib.blake2b(body, digest_size=20).digest()   # collisions: not a concern
+    return current_cache().get(
+        "gzip", "", lambda: gzip.compress(body, compresslevel=level, mtime=0), key=(key, level))
 
 
 def init_app(app: Flask) -> None:

@@ -97,7 +97,7 @@ def _client() -> str:
 
 
 @bp.route("/live-test/<provider>/<path:name>", methods=["GET", "POST"])
-def page(provider: str, name: str):  # type: ignore[no-untyped-def]
+def page(provider: str, name: str) -> tuple[str, int, dict[str, str]]:
     model = model_q.model_by_id(db_session(), f"{provider}/{name}")
     if model is None:
         abort(404)

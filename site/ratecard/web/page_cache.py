@@ -1,53 +1,26 @@
 """Rendered pages kept per data version: the same version, address and day render the same
 HTML, so a page is built once per worker until a sync or a decision changes the data (the
-version is the one in the ETag, web/http.py)."""
+version is the one in the ETag, web/http.py). Kept as the "pages" entries of the app's
+ratecard.cache (bounded, least recently used out)."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from typing import TypeVar
 
-from flask import current_app, g, request
+from flask import g, request
 
+from ratecard.cache import current_cache
 from ratecard.web.http import request_version
 from ratecard.web.params import request_key
 
 T = TypeVar("T")
 
 
-class RenderCache:
-    """Bounded by total size, least recently used out first. Per app (tests build many),
-    per process."""
-
-    def __init__(self, max_bytes: int = 48 * 1024 * 1024):
-        self.max_bytes = max_bytes
-        self.size = 0
-        self.pages: OrderedDict[tuple[str, ...], str] = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key: tuple[str, ...]) -> str | None:
-        with self.lock:
-            page = self.pages.get(key)
-            if page is not None:
-                self.pages.move_to_end(key)
-            return page
-
-    def put(self, key: tuple[str, ...], page: str) -> None:
-        with self.lock:
-            if key in self.pages or len(page) > self.max_bytes // 8:
-                return
-            self.pages[key] = page
-            self.size += len(page)
-            while self.size > self.max_bytes:
-                _old, dropped = self.pages.popitem(last=False)
-                self.size -= len(dropped)
-
-
-def page_cache() -> RenderCache:
-    return current_app.extensions.setdefault(  # type: ignore[no-any-return]
-        "ratecard.pages", RenderCache())
+def page_key(kind: str, *parts: str) -> tuple[str, ...]:
+    """A page's key in the "pages" entries of ratecard.cache: its kind, the day and the
+    address it was rendered for (the data version is the entry's version)."""
+    return (kind, dt.datetime.now(dt.UTC).date().isoformat(), request.url_root, *parts)
 
 
 def version_key() -> str:
@@ -55,16 +28,30 @@ def version_key() -> str:
     return g.get("data_etag") or request_version()[0]
 
 
-def cached_page(render: Callable[[], T]) -> T | str:
-    """render(), or the page it rendered before for this data version, address and day.
-    Only finished pages are kept: errors (BadParameter, 404) and redirects are not."""
-    key = (version_key(), dt.datetime.now(dt.UTC).date().isoformat(), request.url_root,
-           request_key())
-    cache = page_cache()
-    page = cache.get(key)
-    if page is not None:
-        return page
-    result = render()
-    if isinstance(result, str):
-        cache.put(key, result)
-    return result
+def cached_page(render: Callable[[], T], kind: str = "page", address: str | None = None,
+                also: Hashable = None) -> T | str:
+    """render(), or the page it rendered before for this data version, address (the path
+    and query unless given) and day; `also` is what else the page depends on (the profile:
+    its editorial revision). Only finished pages are kept: errors (BadParameter, 404) and
+    redirects are not."""
+    version = version_key() if also is None else (version_key(), also)
+    return current_cache().get("pages", version, render,
+                               key=page_key(kind, request_key() if address is None else address),
+                               keep=lambda page: isinstance(page, str))
+
+
+def cached_fragment(version: Hashable, key: Hashable, render: Callable[[], T]) -> T:
+    """A piece many pages share (a catalog row), rendered once per data version, day and
+    key in this process: the "catalog fragments" entries of ratecard.cache."""
+    return current_cache().get("catalog fragments", _fragment_version(version), render,
+                               key=(request.script_root, key))
+
+
+def kept_fragment(version: Hashable, key: Hashable) -> object | None:
+    """The fragment cached_fragment keeps for this key, or None (nothing is rendered)."""
+    return current_cache().find("catalog fragments", _fragment_version(version),
+                                (request.script_root, key))
+
+
+def _fragment_version(version: Hashable) -> Hashable:
+    return (version, dt.datetime.now(dt.UTC).date())

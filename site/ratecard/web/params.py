@@ -7,13 +7,20 @@ every page:
 - numbers are ASCII digits only ('²' and '١٢' are digits to Python, not to us), in a range;
 - flags are on/off words; anything else is a 400, not silently "off";
 - text is length-capped and has no control characters;
-- dates are YYYY-MM-DD between MIN_DATE and MAX_DATE (so date arithmetic never overflows).
+- dates are YYYY-MM-DD between MIN_DATE and MAX_DATE (so date arithmetic never overflows);
+  the API's instants (`at`) are ISO 8601, in the same range;
+- a cursor is only good for the query that gave it out.
 Each parser reads request.args unless given another mapping (request.form, the calculator's
 arguments).
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
+import hashlib
+import json
+import re
 from collections.abc import Collection, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -173,6 +180,25 @@ def flag(name: str, *, source: Mapping[str, Any] | None = None) -> bool:
     raise BadParameter(name, f"must be on or off, got {_shown(raw)}")
 
 
+def image_orders(name: str, limit: int) -> list[tuple[int, str | None, str | None]]:
+    """Repeated `image=COUNT` or `image=COUNT:QUALITY:SIZE` (either part may be empty):
+    (count, quality, size) each, empty values skipped."""
+    orders = request.args.getlist(name)
+    if len(orders) > limit:
+        raise BadParameter(name, f"at most {limit} image orders")
+    found: list[tuple[int, str | None, str | None]] = []
+    for raw in orders:
+        if not raw.strip():
+            continue
+        count, _, rest = raw.partition(":")
+        quality, _, size = rest.partition(":")
+        if not digits(count) or len(count) > 7 or ":" in size:
+            raise BadParameter(name, "expected COUNT or COUNT:QUALITY:SIZE, such as "
+                                     f"3:high:1024x1024, got {raw[:40]!r}")
+        found.append((int(count), quality or None, size or None))
+    return found
+
+
 def page() -> int:
     return whole("page", 1, MAX_PAGE) or 1
 
@@ -182,6 +208,92 @@ def check_page(number: int, pages: int) -> None:
     if number > pages:
         raise BadParameter("page", f"there are {pages:,} page{'s' if pages != 1 else ''}, "
                                    f"page {number:,} does not exist")
+
+
+# -- the API's own: instants, page sizes, fields, cursors ------------------------------------
+
+_PLUS_LOST = re.compile(r"T\d\d:\d\d(:\d\d(\.\d+)?)? \d\d:\d\d$")
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 200
+
+
+def instant(name: str = "at", *, source: Mapping[str, Any] | None = None) -> dt.datetime | None:
+    """An ISO 8601 instant: a date (midnight UTC), or a date and time with `Z` or an offset
+    (without one it is read as UTC). Returned in UTC."""
+    raw = text(name, 40, source=source)
+    if raw is None:
+        return None
+    if _PLUS_LOST.search(raw):           # an unencoded "+02:00" arrives as " 02:00"
+        raw = raw[:-6] + "+" + raw[-5:]
+    try:
+        value = dt.datetime.fromisoformat(raw) if raw.isascii() and len(raw) >= 10 else None
+    except ValueError:
+        value = None
+    if value is None:
+        raise BadParameter(name, "must be an ISO 8601 date or date and time, such as "
+                                 f"2026-03-01 or 2026-03-01T12:00:00Z, got {raw[:40]!r}")
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    try:
+        value = value.astimezone(dt.UTC)
+    except OverflowError:
+        value = dt.datetime.min.replace(tzinfo=dt.UTC)
+    if not MIN_DATE <= value.date() <= MAX_DATE:
+        raise BadParameter(name, f"must be from {MIN_DATE} to {MAX_DATE}, "
+                                 f"got {raw!r}")
+    return value
+
+
+def limit() -> int:
+    return whole("limit", 1, MAX_LIMIT) or DEFAULT_LIMIT
+
+
+def fields(allowed: Collection[str]) -> list[str] | None:
+    """`fields=id,name,prices`: the row fields to keep (None: all), in the order asked."""
+    raw = text("fields", 500)
+    if raw is None:
+        return None
+    chosen = list(dict.fromkeys(part.strip() for part in raw.split(",") if part.strip()))
+    unknown = [name for name in chosen if name not in allowed]
+    if unknown or not chosen:
+        raise BadParameter("fields", f"unknown field {unknown[0]!r}; the fields are "
+                           + ", ".join(allowed) if unknown else "name at least one field")
+    return chosen
+
+
+def encode_cursor(state: dict[str, Any]) -> str:
+    """The cursor a paged answer gives out for `state` (cursor() reads it back)."""
+    packed = json.dumps(state, separators=(",", ":"), sort_keys=True)
+    return base64.urlsafe_b64encode(packed.encode()).decode().rstrip("=")
+
+
+def cursor(required: Mapping[str, type]) -> dict[str, Any] | None:
+    """The state a `next` cursor carries (None: the first page). A cursor is only good for
+    the query that gave it out: `scope` (a digest of the other parameters) must match."""
+    raw = text("cursor", 500)
+    if raw is None:
+        return None
+    bad = BadParameter("cursor", "not a cursor this API gave out for this query; start "
+                                 "again without it")
+    try:
+        state = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise bad from None
+    if not isinstance(state, dict) or state.get("scope") != scope():
+        raise bad
+    for key, kind in required.items():
+        value = state.get(key)
+        if not isinstance(value, kind) or isinstance(value, bool) or (
+                isinstance(value, int) and not 0 <= value <= 10**9):
+            raise bad
+    return state
+
+
+def scope() -> str:
+    """The query's parameters other than the cursor (limit included), as a short tag."""
+    pairs = sorted((k, v) for k, vs in request.args.lists() if k != "cursor"
+                   for v in vs)
+    return hashlib.sha256(json.dumps(pairs).encode()).hexdigest()[:12]
 
 
 # -- the raw request: path and query string -----------------------------------------------
@@ -221,4 +333,8 @@ def _decode(part: bytes) -> str | None:
 def request_key() -> str:
     """This request's path and query as text, for cache keys and ETags; never raises
     (request.full_path decodes the raw query string strictly)."""
-    return f"{request.path}?{request.query_string.decode('utf-8', 'replace')}"
+    return address_key(request.path, request.query_string)
+
+
+def address_key(path: str, query_string: bytes) -> str:
+    return f"{path}?{query_string.decode('utf-8', 'replace')}"

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from ratecard.web import links
+from ratecard.web import urls
 
 bp = Blueprint("public", __name__)
-bp.add_app_template_global(links.url_with, "url_with")
-bp.add_app_template_global(links.profile_url, "profile_url")
-bp.add_app_template_global(links.provider_path, "provider_path")
-bp.add_app_template_global(links.report_url, "report_url")
+bp.add_app_template_global(urls.url_with, "url_with")
+bp.add_app_template_global(urls.fixed_url, "fixed_url")
+bp.add_app_template_global(urls.profile_url, "profile_url")
+bp.add_app_template_global(urls.provider_path, "provider_path")
+bp.add_app_template_global(urls.report_url, "report_url")
 
 # Importing a page module attaches its routes to bp.
 from ratecard.web.pages import (  # noqa: E402,F401

@@ -12,8 +12,9 @@ not exported (docs/publishing.md says how a web server sends them to the app).
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from html.parser import HTMLParser
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 from xml.etree import ElementTree
 
@@ -31,11 +32,12 @@ NEEDS_APP = ("editor.", "live_test.", "alerts.", "api.cost", "api.compare_costs"
 OPTIONAL = ("exports.dump", "exports.dump_sha")
 MODEL_DOCUMENTS = ("api.model_detail", "api.model_prices", "api.model_capabilities",
                    "api.model_availability", "api.model_verdicts")
-START = (("public.home", {}), ("public.sitemap", {}), ("public.robots", {}),
-         ("public.catalog", {}), ("public.providers", {}), ("public.compare", {}),
-         ("public.changes", {}), ("api_docs_page", {}), ("api.openapi", {}),
-         ("api.models", {}), ("api.providers", {}), ("api.changes", {}),
-         ("feeds.changes", {}), ("exports.prices_csv", {}))
+START: tuple[tuple[str, dict[str, str]], ...] = (
+    ("public.home", {}), ("public.sitemap", {}), ("public.robots", {}),
+    ("public.catalog", {}), ("public.providers", {}), ("public.compare", {}),
+    ("public.changes", {}), ("api_docs_page", {}), ("api.openapi", {}),
+    ("api.models", {}), ("api.providers", {}), ("api.changes", {}),
+    ("feeds.changes", {}), ("exports.prices_csv", {}))
 NOT_FOUND_PROBE = "/404.html"      # no page has this address: the 404 page
 LINKS = {"a": "href", "link": "href", "script": "src", "img": "src"}
 
@@ -81,7 +83,7 @@ class SiteWalk:
     def total(self) -> int:
         return len(self.seen)
 
-    def _url_for(self, endpoint: str, **values: str) -> str:
+    def _url_for(self, endpoint: str, **values: Any) -> str:
         with self.app.test_request_context("/", base_url=self.base):
             return url_for(endpoint, **values)
 
@@ -90,7 +92,7 @@ class SiteWalk:
             self.seen.add(path)
             self.queue.append(path)
 
-    def _endpoint(self, path: str) -> tuple[str, dict[str, str]] | None:
+    def _endpoint(self, path: str) -> tuple[str, Mapping[str, Any]] | None:
         try:
             endpoint, values = self.adapter.match(path, method="GET")
         except RequestRedirect:

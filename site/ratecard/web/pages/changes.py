@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import render_template
 
 from ratecard.labels import CHANGE_KIND_LABELS
+from ratecard.queries import catalog
 from ratecard.queries import changes as q
-from ratecard.queries import listing
 from ratecard.queries import verdicts as verdict_q
 from ratecard.web import params
 from ratecard.web.errors import BadParameter
@@ -22,7 +22,7 @@ def changes() -> str:
 
 def _changes() -> str:
     session = db_session()
-    providers = listing.providers(session)
+    providers = catalog.providers(session)
     filters = q.ChangeFilters(
         provider=params.choice("provider", {slug for slug, _ in providers}, "provider"),
         kind=params.choice("kind", q.KINDS, "kind of change"),

@@ -7,17 +7,19 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from flask import Response, redirect, render_template, url_for
+from flask import redirect, render_template, url_for
 from markupsafe import Markup, escape
+from werkzeug.wrappers import Response
 
 from ratecard import costs
-from ratecard.charts_compare import Series, overlay_figure, shown_history
+from ratecard.charts.compare import Segment, Series, overlay_figure, shown_history
 from ratecard.labels import METER_LABELS, provider_name
-from ratecard.models import Capability, Model, Price
-from ratecard.queries import catalog
+from ratecard.queries import compare as q
 from ratecard.queries.models import shown_capabilities, shown_prices
+from ratecard.queries.rows import Capability, Model, Price
 from ratecard.queries.search import Entry, resolve, search_index
 from ratecard.queries.shown import image_only
+from ratecard.queries.version import derived
 from ratecard.web import params
 from ratecard.web.errors import BadParameter
 from ratecard.web.http import request_version
@@ -102,7 +104,8 @@ def _costs(column: Column) -> None:
         column.image_options = len(images)
 
 
-def _chart(columns: list[Column], today: dt.date) -> tuple[dict[str, object], list[tuple]]:
+def _chart(columns: list[Column], today: dt.date
+           ) -> tuple[dict[str, object], list[tuple[Column, str, Segment]]]:
     # shown_history draws the source shown now: the one of the shown current base price
     # (column.prices); only without one does it need every source's rows to choose.
     wanted: dict[tuple[int, str], str | None] = {}
@@ -110,10 +113,11 @@ def _chart(columns: list[Column], today: dt.date) -> tuple[dict[str, object], li
         for meter in ("input", "output"):
             shown = column.prices.get((meter, "1M_tokens", ""))
             wanted[(column.model.id, meter)] = shown.source if shown is not None else None
-    by_model: dict[tuple[int, str], list[catalog.BaseRow]] = defaultdict(list)
-    for row in catalog.base_history_of(db_session(), wanted):
+    by_model: dict[tuple[int, str], list[q.BaseRow]] = defaultdict(list)
+    for row in q.base_history_of(db_session(), wanted):
         by_model[(row.model_id, row.meter)].append(row)
-    series, table = [], []
+    series: list[Series] = []
+    table: list[tuple[Column, str, Segment]] = []
     for column in columns:
         for meter in ("input", "output"):
             segments = shown_history(by_model.get((column.model.id, meter), []))
@@ -122,24 +126,15 @@ def _chart(columns: list[Column], today: dt.date) -> tuple[dict[str, object], li
     return overlay_figure(series, today, [c.label for c in columns]), table
 
 
-_OPTIONS: dict[tuple[str, str], Markup] = {}
-
-
 def model_options() -> Markup:
     """The picker's suggestions, <option> per model: its id as the value and its name as the
     label (browsers match what is typed against both). The same for every comparison at a
     data version, so built once per version (thousands of ids to escape)."""
     session = db_session()
-    key = (str(session.get_bind().url), request_version()[0])
-    options = _OPTIONS.get(key)
-    if options is None:
-        options = Markup("".join(
-            f'<option value="{escape(i)}">' if name == i.split("/", 1)[-1] else
-            f'<option value="{escape(i)}" label="{escape(name)}">'
-            for i, name in catalog.model_names(session)))
-        _OPTIONS.clear()
-        _OPTIONS[key] = options
-    return options
+    return derived(session, "compare options", request_version()[0], lambda: Markup("".join(
+        f'<option value="{escape(i)}">' if name == i.split("/", 1)[-1] else
+        f'<option value="{escape(i)}" label="{escape(name)}">'
+        for i, name in q.model_names(session))))
 
 
 def _picker(ids: list[str], models: dict[str, Model], typed: Typed) -> str:
@@ -156,7 +151,7 @@ def compare() -> str | Response:
 def _compare() -> str | Response:
     session = db_session()
     ids = requested_ids()
-    models = catalog.models_by_ids(session, ids)
+    models = q.models_by_ids(session, ids)
     unknown = [i for i in ids if i not in models]
     if unknown:
         raise BadParameter("models", "no model with the id " + ", ".join(
@@ -171,8 +166,8 @@ def _compare() -> str | Response:
     if len(ids) < MIN_MODELS:
         return _picker(ids, models, typed)
     chosen = [models[i] for i in ids]
-    prices = catalog.current_prices_for(session, [m.id for m in chosen])
-    caps = catalog.current_capabilities_for(session, [m.id for m in chosen])
+    prices = q.current_prices_for(session, [m.id for m in chosen])
+    caps = q.current_capabilities_for(session, [m.id for m in chosen])
     columns = [Column(m, label, shown_prices(prices[m.id]), shown_capabilities(caps[m.id]))
                for m, label in zip(chosen, labels(chosen), strict=True)]
     for column in columns:
@@ -196,7 +191,7 @@ def _add(ids: list[str], typed: str) -> Response | tuple[str, list[Entry]]:
     wanted = typed.lower()
     if wanted not in ids:
         session = db_session()
-        if catalog.models_by_ids(session, [wanted]).get(wanted) is None:
+        if q.models_by_ids(session, [wanted]).get(wanted) is None:
             found = resolve(search_index(session, request_version()[0]), typed)
             if found.canonical_id is None:
                 return typed, [c for c in found.choices if c.canonical_id not in ids]

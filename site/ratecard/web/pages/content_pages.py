@@ -41,7 +41,7 @@ def guides() -> str:
 
 
 @bp.get("/media/<name>")
-def media(name: str) -> Response:
+def media(name: str) -> BaseResponse:
     # Media carry their own validator (the sha256 of the bytes), not the data version.
     g.pop("data_etag", None)
     row = q.media_file(db_session(), name)

@@ -5,7 +5,8 @@ import datetime as dt
 
 from flask import g, render_template
 
-from ratecard.queries import catalog, changes, freshness
+from ratecard.queries import changes, freshness, models
+from ratecard.queries import home as q
 from ratecard.web.http import request_version
 from ratecard.web.page_cache import cached_page
 from ratecard.web.public import bp
@@ -25,10 +26,10 @@ def _home() -> str:
     updated = g.get("data_stamp") or request_version()[1]
     return render_template(
         "home/index.html",
-        counts={"models": catalog.model_count(session),
-                "providers": catalog.provider_count(session),
-                "changes": catalog.change_count(session)},
-        cheapest=catalog.cheapest_per_mode(session, today),
+        counts={"models": models.model_count(session),
+                "providers": q.provider_count(session),
+                "changes": q.change_count(session)},
+        cheapest=q.cheapest_per_mode(session, today),
         latest=changes.latest(session, limit=10, exclude=("model_added",)),
         new_models=changes.new_models(session, limit=10),
         freshness=freshness.summary(session),

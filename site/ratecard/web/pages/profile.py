@@ -12,19 +12,20 @@ import datetime as dt
 import io
 import json
 
-from flask import Response, current_app, g, render_template, request, url_for
+from flask import Response, current_app, jsonify, render_template, request, url_for
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import BuildError
+from werkzeug.wrappers import Response as BaseResponse
 
 from ratecard import costs
 from ratecard.content.render import RenderedContent
-from ratecard.models import Model
 from ratecard.queries import profile as pq
 from ratecard.queries.content import editorial_for_model
-from ratecard.queries.suggestions import suggestions
+from ratecard.queries.rows import Model
+from ratecard.queries.suggestions import Suggestion, suggestions
 from ratecard.web.errors import BadParameter, problem
 from ratecard.web.http import request_version
-from ratecard.web.page_cache import page_cache
+from ratecard.web.page_cache import cached_page
 from ratecard.web.pages import profile_calc as calc
 from ratecard.web.pages import profile_view as view
 from ratecard.web.pages import profile_words as words
@@ -38,12 +39,20 @@ CSV_COLUMNS = ("model", "meter", "unit", "amount", "currency", "conditions", "so
 
 # -- finding the model ----------------------------------------------------------------
 
-def _url(endpoint: str, model: Model, **args: object) -> str:
+class _NoSuchModel(NotFound):
+    """A 404 with the models the address may have meant (web/errors.py lists them)."""
+
+    def __init__(self, description: str, suggestions: list[Suggestion]) -> None:
+        super().__init__(description)
+        self.suggestions = suggestions
+
+
+def _url(endpoint: str, model: Model) -> str:
     return url_for(endpoint, provider=model.provider.slug,
-                   name=model.canonical_id.split("/", 1)[1], **args)
+                   name=model.canonical_id.split("/", 1)[1])
 
 
-def _resolve(endpoint: str, provider: str, name: str) -> Model | Response:
+def _resolve(endpoint: str, provider: str, name: str) -> Model | BaseResponse:
     """The model at this address, a 301 to its canonical address, or a 404."""
     session = db_session()
     wanted = f"{provider}/{name}"
@@ -59,17 +68,15 @@ def _resolve(endpoint: str, provider: str, name: str) -> Model | Response:
         model = found
     if model is None:
         shown = wanted if len(wanted) <= 120 else wanted[:120] + "…"
-        error = NotFound(f"No model with id {shown!r}.")
-        error.suggestions = suggestions(  # type: ignore[attr-defined]
-            session, wanted, request_version()[0])
-        raise error
+        raise _NoSuchModel(f"No model with id {shown!r}.",
+                           suggestions(session, wanted, request_version()[0]))
     target = _url(endpoint, model)
     if request.query_string:
         target += "?" + request.query_string.decode("latin-1")
     return current_app.redirect(target, 301)
 
 
-def _lookup(endpoint: str, provider: str, name: str) -> Model | Response:
+def _lookup(endpoint: str, provider: str, name: str) -> Model | BaseResponse:
     """As _resolve; the CSV and cost routes also hand a model literally named
     '…/prices.csv' or '…/cost' over to the profile."""
     try:
@@ -86,9 +93,9 @@ def _lookup(endpoint: str, provider: str, name: str) -> Model | Response:
 # -- routes -----------------------------------------------------------------------------
 
 @bp.get("/models/<provider>/<path:name>/prices.csv")
-def profile_prices_csv(provider: str, name: str) -> Response:
+def profile_prices_csv(provider: str, name: str) -> BaseResponse:
     model = _lookup("public.profile_prices_csv", provider, name)
-    if isinstance(model, Response):
+    if isinstance(model, BaseResponse):
         return model
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
@@ -105,9 +112,9 @@ def profile_prices_csv(provider: str, name: str) -> Response:
 
 
 @bp.get("/models/<provider>/<path:name>/cost")
-def profile_cost(provider: str, name: str) -> Response:
+def profile_cost(provider: str, name: str) -> BaseResponse:
     model = _lookup("public.profile_cost", provider, name)
-    if isinstance(model, Response):
+    if isinstance(model, BaseResponse):
         return model
     session = db_session()
     current = [p for p in pq.price_rows(session, model.id) if p.valid_to is None]
@@ -119,29 +126,22 @@ def profile_cost(provider: str, name: str) -> Response:
         return problem(400, "Bad calculator input", exc.description, parameter=exc.parameter)
     fields = calc.estimate_fields(costs.estimate(rates, job))
     fields["model"] = model.canonical_id
-    return current_app.json.response(fields)
+    return jsonify(fields)
 
 
 @bp.get("/models/<provider>/<path:name>")
-def profile(provider: str, name: str) -> Response | str:
+def profile(provider: str, name: str) -> BaseResponse | str:
     model = _lookup("public.profile", provider, name)
-    if isinstance(model, Response):
+    if isinstance(model, BaseResponse):
         return model
     session = db_session()
     editorial = editorial_for_model(session, model.id)
     if request.args:         # a calculator result: rendered for this request only
         return _render(model, editorial)
-    # Same data version, editorial revision, day and address: the same HTML. Shared with
-    # the catalog's bounded per-process cache (web/pages/catalog.py).
-    version = g.get("data_etag") or request_version()[0]     # set by web/http.py
-    key = ("profile", version, str(editorial.revision_id if editorial else 0),
-           dt.datetime.now(dt.UTC).date().isoformat(), request.url_root, request.path)
-    cache = page_cache()
-    page = cache.get(key)
-    if page is None:
-        page = _render(model, editorial)
-        cache.put(key, page)
-    return page
+    # Same data version, editorial revision, day and address: the same HTML (kept with
+    # every other page, web/page_cache.py).
+    return cached_page(lambda: _render(model, editorial), "profile", request.path,
+                       also=editorial.revision_id if editorial else 0)
 
 
 def _render(model: Model, editorial: RenderedContent | None) -> str:

@@ -6,11 +6,11 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy.orm import Session
-
-from ratecard import charts, charts_availability
+from ratecard.charts import availability as availability_chart
+from ratecard.charts.prices import figure_json
 from ratecard.probes.endpoints import ProbeSettings
 from ratecard.queries import availability as qa
+from ratecard.queries.rows import Session
 
 
 @dataclass(frozen=True)
@@ -37,16 +37,16 @@ class AvailabilityView:
 
 def availability_view(session: Session, model_id: int, now: dt.datetime) -> AvailabilityView:
     stats = qa.availability(session, model_id, now)
-    latency = charts_availability.latency_figure(stats.days, now)
-    shares = charts_availability.availability_figure(
+    latency = availability_chart.latency_figure(stats.days, now)
+    shares = availability_chart.availability_figure(
         stats.days, [(r.started_at, r.outcome, r.http_status) for r in stats.failures], now)
     try:
         cap: Decimal | None = ProbeSettings.from_env().daily_usd
     except ValueError:                    # a bad setting is the scheduler's error to report
         cap = None
     return AvailabilityView(
-        stats=stats, latency_json=charts.figure_json(latency) if latency else None,
-        availability_json=charts.figure_json(shares) if shares else None,
+        stats=stats, latency_json=figure_json(latency) if latency else None,
+        availability_json=figure_json(shares) if shares else None,
         spent_today=qa.spent_since(session, qa.day_start(now)) if stats.measured
         else Decimal(0), cap=cap)
 

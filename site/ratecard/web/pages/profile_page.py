@@ -10,13 +10,13 @@ import functools
 from collections.abc import Callable
 from decimal import Decimal
 
-from flask import current_app, url_for
-from sqlalchemy.orm import Session
+from flask import current_app, g, url_for
 
-from ratecard import change_words, charts, charts_svg, costs, image_costs, labels
+from ratecard import change_words, costs, image_costs, labels
+from ratecard.charts import prices as price_chart
+from ratecard.charts import svg as svg_chart
 from ratecard.content.render import RenderedContent
 from ratecard.labels import provider_name
-from ratecard.models import Model
 from ratecard.money import display as money
 from ratecard.precedence import applicable
 from ratecard.queries import profile as pq
@@ -25,6 +25,8 @@ from ratecard.queries import verdicts as verdict_q
 from ratecard.queries.facts import fact_disagreements
 from ratecard.queries.held import pending as held_values
 from ratecard.queries.models import precedence_rank, shown_capabilities
+from ratecard.queries.page_store import SimilarShown
+from ratecard.queries.rows import Model, Session
 from ratecard.web.http import request_version
 from ratecard.web.live_test import live_test_url
 from ratecard.web.pages import profile_calc as calc
@@ -166,25 +168,25 @@ def _history(model: Model, rows: list[pq.PriceRow], now: dt.datetime,
     series = series[:CHART_METERS]
     charted = set(series)
     base_history = [p for p in rows if p.conditions_key == "" and (p.meter, p.unit) in charted]
-    segments = [charts.Segment(p.meter, p.unit, p.source, p.amount, p.valid_from, p.valid_to)
+    segments = [price_chart.Segment(p.meter, p.unit, p.source, p.amount, p.valid_from, p.valid_to)
                 for p in base_history]
     # The charts run to the start of today (UTC), not to the second of the request: the same
     # data renders the same page all day (the page caches and `ratecard export-site`).
     now = dt.datetime.combine(now.date(), dt.time(), dt.UTC)
-    figure = charts.history_figure(
+    figure = price_chart.history_figure(
         segments, now=now, order=series, meter_label=labels.meter_label,
         unit_label=labels.unit_label, source_label=labels.source_label, money=cached_money)
-    svg = charts_svg.history_svg(
+    svg = svg_chart.history_svg(
         segments, now=now, ident="history-svg", order=series, rank=precedence_rank,
         title=f"Price history of {model.name}", meter_label=labels.meter_label,
         unit_label=labels.unit_label, source_label=labels.source_label, money=cached_money)
-    lines = charts_svg.since_lines(
+    lines = svg_chart.since_lines(
         segments, order=series, rank=precedence_rank, meter_label=labels.meter_label,
         unit_label=labels.unit_label, source_label=labels.source_label, money=cached_money)
     table = sorted(base_history, key=lambda p: (
         view.meter_sort(p.meter), p.unit, precedence_rank(p.source), p.valid_from))
     return History(
-        figure_json=charts.figure_json(figure) if figure else None, svg=svg,
+        figure_json=price_chart.figure_json(figure) if figure else None, svg=svg,
         lines=tuple(lines), meters=", ".join(labels.meter_label(m) for m, _ in series).lower(),
         rows_html=view.history_rows_html(table, cached_money), row_count=len(table),
         csv_url=_url("public.profile_prices_csv", model))
@@ -205,6 +207,9 @@ def _related(session: Session, model: Model, ref: ModelRef,
     similar = [] if basis is None else related.similar_models(
         session, model, basis.amount, per_image, {m.id for m in elsewhere},
         version=version)
+    if basis is not None:     # what the page store keeps of it (web/page_store.py)
+        g.similar_shown = SimilarShown(model.id, per_image, basis.amount,
+                                       tuple((m.id, price.amount) for m, price in similar))
 
     def row(m: Model) -> ElsewhereRow:
         h = heads.get(m.id)

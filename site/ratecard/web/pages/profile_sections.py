@@ -6,10 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from ratecard import costs, image_costs, labels
-from ratecard.labels import date
 from ratecard.money import exact_text
 from ratecard.queries import availability as qa
-from ratecard.queries.freshness import state as source_state
+from ratecard.queries.freshness import profile_cells
 from ratecard.queries.profile import SourceRuns
 from ratecard.web.pages import profile_calc as calc
 from ratecard.web.pages import profile_types as t
@@ -53,20 +52,7 @@ def _grid(grid: view.Grid) -> t.PriceGrid:
 
 
 def _source_line(source: str, run: SourceRuns, hours: float | None) -> t.SourceLine:
-    ok, last = run.last_success, run.last_run
-    if ok is not None and ok.url and ok.url.startswith("offline:"):
-        success = f"offline catalog, data as of {date(ok.as_of)}"
-    elif ok is not None and ok.finished_at:
-        success = ok.finished_at.strftime("%Y-%m-%d %H:%M") + " UTC"
-    else:
-        success = "never"
-    if last is not None:
-        now = source_state(ok, last)
-        said = ("source unreachable from this machine" if now == "unreachable"
-                else now.replace("_", " "))
-        latest = f"{said}, {date(last.started_at)}"
-    else:
-        latest = "—"
+    success, latest = profile_cells(run.last_success, run.last_run)
     return t.SourceLine(source, labels.interval_text(hours), success, latest)
 
 

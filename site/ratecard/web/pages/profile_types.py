@@ -16,16 +16,11 @@ from markupsafe import Markup
 
 from ratecard import costs
 from ratecard.content.render import RenderedContent
+from ratecard.queries.catalog import ProviderRef
 from ratecard.queries.facts import FactDisagreement
 from ratecard.queries.held import Held
 
 # -- the model, its header and the page's meta ------------------------------------------
-
-
-@dataclass(frozen=True)
-class ProviderRef:
-    slug: str
-    name: str
 
 
 @dataclass(frozen=True)

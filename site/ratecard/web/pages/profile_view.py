@@ -12,12 +12,12 @@ from markupsafe import Markup, escape
 
 from ratecard import costs
 from ratecard.labels import conditions_label, meter_label, source_label, unit_label
-from ratecard.models import Disagreement
 from ratecard.precedence import applicable
 from ratecard.queries.models import precedence_rank
 from ratecard.queries.profile import PriceRow
+from ratecard.queries.rows import Disagreement
 from ratecard.web.pages.profile_words import CHAT_LIKE
-from scrapers.base import METERS
+from scrapers.vocabulary import METERS
 
 _METER_ORDER = {meter: n for n, meter in enumerate(METERS)}
 
@@ -84,8 +84,9 @@ class RateTables:
 
 def _row_sort(row: RateRow) -> tuple[object, ...]:
     c = row.conditions
+    above = c.get("context_above")                  # an int column, or absent
     return (_METER_ORDER.get(row.meter, 99), row.meter, row.unit, str(c.get("service_tier", "")),
-            int(c.get("context_above") or 0), str(c.get("region", "")),  # type: ignore[call-overload]
+            above if isinstance(above, int) else 0, str(c.get("region", "")),
             str(c.get("time_window", "")))
 
 
@@ -95,6 +96,11 @@ def size_key(size: str | None) -> tuple[int, str]:
         if w.isdigit() and h.isdigit():
             return int(w) * int(h), size
     return (0 if size is None else 10**9), size or ""
+
+
+def _option(value: object) -> str | None:
+    """An image option (quality, size) of a row's conditions: a text column, or absent."""
+    return None if value is None else str(value)
 
 
 QUALITY_ORDER = {"low": 0, "standard": 1, "medium": 2, "high": 3, "hd": 4, "auto": 5}
@@ -138,11 +144,12 @@ def rate_tables(current: list[PriceRow], disagreements: list[Disagreement], mode
         rows.sort(key=_row_sort)
     for (meter, unit), rows in sorted(image_rows.items(), key=lambda kv: (
             kv[0][1] != "image", kv[0])):
-        cells = {(r.conditions.get("quality"), r.conditions.get("size")): r for r in rows}
-        qualities = sorted({q for q, _ in cells}, key=lambda q: (  # type: ignore[arg-type]
+        cells = {(_option(r.conditions.get("quality")), _option(r.conditions.get("size"))): r
+                 for r in rows}
+        qualities = sorted({q for q, _ in cells}, key=lambda q: (
             QUALITY_ORDER.get(q or "", 50), q or ""))
-        sizes = sorted({s for _, s in cells}, key=size_key)  # type: ignore[arg-type]
-        tables.grids.append(Grid(meter, unit, qualities, sizes, cells))  # type: ignore[arg-type]
+        sizes = sorted({s for _, s in cells}, key=size_key)
+        tables.grids.append(Grid(meter, unit, qualities, sizes, cells))
     return tables
 
 

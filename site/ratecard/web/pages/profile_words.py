@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 
 from ratecard import costs
 from ratecard.labels import PLURALS, count, join, meter_label, provider_name, unit_label
-from ratecard.models import Capability, Model
 from ratecard.money import display
+from ratecard.queries.rows import Capability, Model
 from scrapers.vocabulary import CHAT_MODES, IMAGE_MODES
 
 if TYPE_CHECKING:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import abort, render_template
 
 from ratecard.labels import provider_name
-from ratecard.queries import changes, listing
+from ratecard.queries import catalog, changes
 from ratecard.queries import providers as q
 from ratecard.web import params
 from ratecard.web.page_cache import cached_page
@@ -40,7 +40,7 @@ def _provider(slug: str) -> str:
     if found is None:
         abort(404, description=f"No provider with the slug {slug[:80]!r}.")
     page_number = params.page()
-    page = listing.listing(session, listing.Filters(provider=found.slug, include_deprecated=True),
+    page = catalog.listing(session, catalog.Filters(provider=found.slug, include_deprecated=True),
                            "name", page=page_number, per_page=PER_PAGE)
     params.check_page(page_number, page.pages)
     recent = changes.latest(session, changes.ChangeFilters(provider=found.slug), limit=15,
@@ -48,7 +48,7 @@ def _provider(slug: str) -> str:
     summary = q.summary(session, found)
     # Image models again, with per-token and per-image prices in columns of their own,
     # cheapest standard image first (the catalog's image mode sorts them every way).
-    images = [(mode, listing.listing(session, listing.Filters(provider=found.slug, mode=mode),
+    images = [(mode, catalog.listing(session, catalog.Filters(provider=found.slug, mode=mode),
                                      "image", per_page=IMAGE_ROWS))
               for mode in sorted(IMAGE_MODES) if summary.modes.get(mode)]
     return render_template("providers/detail.html", provider=found, page=page,

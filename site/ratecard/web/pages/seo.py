@@ -5,11 +5,12 @@ from xml.sax.saxutils import escape
 
 from flask import Response, request, url_for
 
-from ratecard.queries import catalog, listing
-from ratecard.web.links import profile_path, profile_root
+from ratecard.queries import catalog
+from ratecard.queries.sitemap import sitemap_entries
 from ratecard.web.page_cache import cached_page
 from ratecard.web.public import bp
 from ratecard.web.session import db_session
+from ratecard.web.urls import profile_path, profile_root
 
 MAIN_PAGES = ("public.home", "public.catalog", "public.providers", "public.compare",
               "public.changes")
@@ -32,7 +33,7 @@ def sitemap() -> Response:
 
 def _sitemap() -> str:
     session = db_session()
-    entries = catalog.sitemap_entries(session)
+    entries = sitemap_entries(session)
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
 
@@ -43,7 +44,7 @@ def _sitemap() -> str:
     newest = max((day for _, _, day in entries if day), default=None)    # ISO days
     for endpoint in MAIN_PAGES:
         add(url_for(endpoint), newest)
-    for slug, _name in listing.providers(session):
+    for slug, _name in catalog.providers(session):
         add(url_for("public.provider", slug=slug))
     # Thousands of models: url_for's prefix once (profile_path), days formatted in SQL.
     root, models = _absolute(""), profile_root()

@@ -26,13 +26,22 @@ METER_NAMES = {"input": "input", "output": "output"}
 
 
 class PriceRow(Protocol):
-    model_id: int
-    source: str
-    meter: str
-    amount: Decimal
-    valid_from: dt.datetime
-    valid_to: dt.datetime | None
-    shown: bool
+    """A price row as read (queries.compare.BaseRow): read-only, so a NamedTuple fits."""
+
+    @property
+    def model_id(self) -> int: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def meter(self) -> str: ...
+    @property
+    def amount(self) -> Decimal: ...
+    @property
+    def valid_from(self) -> dt.datetime: ...
+    @property
+    def valid_to(self) -> dt.datetime | None: ...
+    @property
+    def shown(self) -> bool: ...
 
 
 @dataclass(frozen=True)

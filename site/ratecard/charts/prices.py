@@ -19,7 +19,7 @@ from plotly.utils import PlotlyJSONEncoder
 
 # Meters are told apart by colour, sources by dash (and width: sources often agree on a
 # price, so their lines lie on top of each other; never an offset, which would misstate
-# the price). The SVG chart (charts_svg.py) uses the same colours and dashes, so its key
+# the price). The SVG chart (charts/svg.py) uses the same colours and dashes, so its key
 # serves both.
 METER_COLORS = ("#1f5fbf", "#c2570c", "#1a7f37", "#8250df", "#b42318", "#0e7490")
 SOURCE_STYLES = {  # source: (plotly dash, SVG dasharray, line width), drawn in this order

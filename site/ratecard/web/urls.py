@@ -2,12 +2,13 @@
 model's profile, a provider's page. Template globals (registered in web/public.py)."""
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote, urlencode
 
 from flask import current_app, g, request, url_for
 
 from ratecard.models import Model
-from ratecard.queries.listing import ModelRef
+from ratecard.queries.catalog import ModelRef
 
 _SEGMENT_SAFE = "!$&'()*+,/:;=@"     # werkzeug.routing.BaseConverter.to_url
 
@@ -35,9 +36,21 @@ def url_with(**changes: object) -> str:
         g.url_with_base = url_for(request.endpoint or "public.home",
                                   **(request.view_args or {}))
     if not params:
-        return g.url_with_base  # type: ignore[no-any-return]
-    return g.url_with_base + "?" + urlencode(  # type: ignore[no-any-return]
+        return g.url_with_base
+    return g.url_with_base + "?" + urlencode(
         [(k, v) for k, values in params.items() for v in values], safe="!$'()*,/:;?@")
+
+
+def fixed_url(endpoint: str, **values: Any) -> str:
+    """A link every page carries (the navigation, the footer): url_for once per app,
+    script root and arguments, then a dict lookup (a page carries a dozen)."""
+    known: dict[tuple[str, str, tuple[tuple[str, Any], ...]], str] = \
+        current_app.extensions.setdefault("ratecard.fixed_urls", {})
+    key = (endpoint, request.script_root, tuple(sorted(values.items())))
+    found = known.get(key)
+    if found is None:
+        found = known[key] = url_for(endpoint, **values)
+    return found
 
 
 def profile_url(model: Model | ModelRef) -> str:
@@ -64,7 +77,7 @@ def profile_root() -> str:
     """What every profile URL starts with ("/models", behind any script root)."""
     if "profile_root" not in g:
         g.profile_root = url_for("public.profile", provider="p", name="n").removesuffix("/p/n")
-    return g.profile_root  # type: ignore[no-any-return]
+    return g.profile_root
 
 
 def report_url(canonical_id: str | None = None) -> str:

@@ -1,7 +1,7 @@
 """The price history as a server-rendered SVG step chart, and the same story in words.
 
 This is what a profile shows first: a few kilobytes, drawn without JavaScript; the
-interactive Plotly chart (charts.py) replaces it only when the reader reaches it or asks.
+interactive Plotly chart (charts/prices.py) replaces it only when the reader reaches it or asks.
 Pure: segments in, escaped markup out. No database, no Flask.
 
 Horizontal positions are percentages of the chart's width and vertical ones are pixels, so
@@ -16,10 +16,14 @@ import datetime as dt
 import math
 from collections.abc import Callable, Iterable
 from decimal import ROUND_CEILING, Decimal
+from typing import TYPE_CHECKING
 
 from markupsafe import Markup, escape
 
-from ratecard.charts import METER_COLORS, Segment, day, source_style, step_text, steps
+from ratecard.charts.prices import METER_COLORS, Segment, day, source_style, step_text, steps
+
+if TYPE_CHECKING:
+    from _typeshed import SupportsRichComparison
 
 PANEL_HEIGHT = 130          # px of plot per unit
 PANEL_HEAD = 22             # px above a panel for its unit
@@ -29,7 +33,7 @@ MAX_PANELS = 3
 
 
 def since_lines(segments: Iterable[Segment], *, order: list[tuple[str, str]],
-                rank: Callable[[str], object], meter_label: Callable[[str], str],
+                rank: Callable[[str], SupportsRichComparison], meter_label: Callable[[str], str],
                 unit_label: Callable[[str], str], source_label: Callable[[str], str],
                 money: Callable[[Decimal], str]) -> list[str]:
     """One sentence per meter: its current price from the first source by `rank`, since
@@ -113,7 +117,7 @@ def _f(value: float) -> str:
 
 
 def history_svg(segments: Iterable[Segment], *, now: dt.datetime, ident: str, title: str,
-                order: list[tuple[str, str]], rank: Callable[[str], object],
+                order: list[tuple[str, str]], rank: Callable[[str], SupportsRichComparison],
                 meter_label: Callable[[str], str] = str, unit_label: Callable[[str], str] = str,
                 source_label: Callable[[str], str] = str,
                 money: Callable[[Decimal], str] = lambda d: f"${d}") -> Markup | None:

@@ -102,9 +102,15 @@ def _token_rate(rates: list[Rate], meter: str, tier: str | None, prompt: Decimal
     highest context tier whose start the prompt exceeds (the base rate starts at 0)."""
     found = [r for r in rates if r.meter == meter and r.unit == "1M_tokens" and _plain(r)
              and r.conditions.get("service_tier") == tier]
-    fitting = [r for r in found if prompt > Decimal(int(r.conditions.get("context_above") or 0))
+    fitting = [r for r in found if prompt > Decimal(_tier_start(r))
                or not r.conditions.get("context_above")]
-    return max(fitting, key=lambda r: int(r.conditions.get("context_above") or 0), default=None)
+    return max(fitting, key=_tier_start, default=None)
+
+
+def _tier_start(rate: Rate) -> int:
+    """Where the rate's context tier starts, in prompt tokens (0: the base rate)."""
+    start = rate.conditions.get("context_above")      # an int column (Price.context_above)
+    return start if isinstance(start, int) else 0
 
 
 def _line(meter: str, unit: str, quantity: int, rate: Rate | None, per: Decimal) -> Line:

@@ -2,8 +2,8 @@
 
 One JSON object: key = LiteLLM's model key, value = its entry. How keys become
 canonical ids (providers, routes, image quality/size prefixes, Bedrock and Azure
-regions as the `region` condition) is in scrapers.litellm_ids; how fields become
-meters, units and conditions is in scrapers.litellm_fields. Several keys that
+regions as the `region` condition) is in scrapers.litellm.ids; how fields become
+meters, units and conditions is in scrapers.litellm.fields. Several keys that
 name one model fold into one ModelRecord (scrapers.folding); the others are kept
 in `aliases`, and a conflicting price among them is reported as Skipped.
 
@@ -22,7 +22,6 @@ the legacy `max_tokens` meant the context window in early 2024 files
 """
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
@@ -37,7 +36,7 @@ from scrapers.base import (
     Skipped,
 )
 from scrapers.folding import Candidate, describe, fold, scaled_price
-from scrapers.litellm_fields import (
+from scrapers.litellm.fields import (
     CAPABILITY_FLAGS,
     PREFERENCE,
     TOKEN_FIELDS_OF,
@@ -48,8 +47,8 @@ from scrapers.litellm_fields import (
     spec_for,
     token_rates,
 )
-from scrapers.litellm_ids import KeyInfo, NotAModel, UnusableKey, canonical
-from scrapers.values import MILLION, THOUSAND, BadValue, to_int
+from scrapers.litellm.ids import KeyInfo, NotAModel, UnusableKey, canonical
+from scrapers.values import MILLION, THOUSAND, BadValue, date_or_none, to_int
 
 NOT_MODELS = frozenset({"sample_spec", "last_updated", "fallback_generalizations"})
 MODE_ALIASES = {"moderations": "moderation"}
@@ -112,7 +111,7 @@ def _candidate(key: str, entry: dict[str, Any], skipped: list[Skipped]) -> Candi
         max_output=to_int(entry.get("max_output_tokens")),
         input_modalities=_modalities(entry.get("supported_modalities")),
         output_modalities=_modalities(entry.get("supported_output_modalities")),
-        deprecation_date=_date(entry.get("deprecation_date")),
+        deprecation_date=date_or_none(entry.get("deprecation_date")),
         capabilities=_capabilities(key, entry, skipped),
         prices=[] if info.copy else _prices(key, entry, mode, info, skipped),
     )
@@ -243,15 +242,6 @@ def _modalities(value: Any) -> tuple[str, ...] | None:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         return None
     return tuple(v.strip().lower() for v in value if v.strip()) or None
-
-
-def _date(value: Any) -> dt.date | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return dt.date.fromisoformat(value.strip())
-    except ValueError:
-        return None
 
 
 def _kind(value: Any) -> str:

@@ -17,11 +17,10 @@ provider. Two kinds of ids fold into another model (scrapers.folding):
 Other variants (`:free`, `:thinking`, `:exacto`, `:extended`) are offers of their
 own and keep their id.
 
-Prices, units and their quirks: scrapers.openrouter_prices.
+Prices, units and their quirks: scrapers.openrouter.prices.
 """
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 from typing import Any
 
@@ -34,8 +33,8 @@ from scrapers.base import (
     Skipped,
 )
 from scrapers.folding import Candidate, fold
-from scrapers.openrouter_prices import prices
-from scrapers.values import to_int
+from scrapers.openrouter.prices import prices
+from scrapers.values import date_or_none, to_int
 
 PARAMETERS = {
     "tools": "function_calling", "tool_choice": "tool_choice",
@@ -103,8 +102,8 @@ def _candidate(index: int, item: dict[str, Any], skipped: list[Skipped]) -> Cand
         skipped.append(Skipped(key, "no usable id (expected provider/model)"))
         return None
     provider = PROVIDER_SLUGS.get(provider, provider)
-    arch = item.get("architecture") if isinstance(item.get("architecture"), dict) else {}
-    top = item.get("top_provider") if isinstance(item.get("top_provider"), dict) else {}
+    arch = given if isinstance(given := item.get("architecture"), dict) else {}
+    top = given if isinstance(given := item.get("top_provider"), dict) else {}
     outputs = _modalities(arch.get("output_modalities"))
     record = ModelRecord(
         key=key, canonical_id=f"{provider}/{model}", provider=provider,
@@ -112,8 +111,8 @@ def _candidate(index: int, item: dict[str, Any], skipped: list[Skipped]) -> Cand
         mode=_mode(outputs), context_window=to_int(item.get("context_length")),
         max_output=to_int(top.get("max_completion_tokens")),
         input_modalities=_modalities(arch.get("input_modalities")), output_modalities=outputs,
-        release_date=_timestamp(item.get("created")),
-        deprecation_date=_date(item.get("expiration_date")),
+        release_date=date_or_none(item.get("created"), epoch=True),
+        deprecation_date=date_or_none(item.get("expiration_date")),
         capabilities=_capabilities(item.get("supported_parameters")),
         prices=prices(key, item.get("pricing"), outputs, tier, skipped),
     )
@@ -159,25 +158,6 @@ def _modalities(value: Any) -> tuple[str, ...] | None:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         return None
     return tuple(v.strip().lower() for v in value if v.strip()) or None
-
-
-def _timestamp(value: Any) -> dt.date | None:
-    seconds = to_int(value)
-    if seconds is None:
-        return None
-    try:
-        return dt.datetime.fromtimestamp(seconds, tz=dt.UTC).date()
-    except (OverflowError, OSError, ValueError):
-        return None
-
-
-def _date(value: Any) -> dt.date | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return dt.date.fromisoformat(value.strip()[:10])
-    except ValueError:
-        return None
 
 
 SOURCE = HttpSource(

@@ -159,15 +159,6 @@ def carry_tiers(earlier: dict[tuple[str, str], set[int]], current: PriceSet) -> 
                 levels[threshold] = levels[below]
 
 
-def parse_date(value: Any) -> dt.date | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return dt.date.fromisoformat(value.strip()[:10])
-    except ValueError:
-        return None
-
-
 def parse_window(constraint: dict[str, Any]) -> tuple[int, int] | None:
     """start_time/end_time as minutes after midnight UTC; None when unusable."""
     minutes = []

@@ -4,7 +4,7 @@ Live payload: https://models.dev/api.json,
   {provider_id: {id, name, env, npm, doc, models: {model_id: {...}}}}
 with cost in USD per 1M tokens. A local directory holding a checkout of the
 models.dev repository (TOML) is accepted as the URL too: fetch() builds the
-same document from it (scrapers.modelsdev_toml) and that JSON is the raw
+same document from it (scrapers.modelsdev.toml) and that JSON is the raw
 payload we keep. parse() reads only the api.json shape.
 
 Canonical id: "<provider slug>/<model id>" lowercased, where the slug is the
@@ -22,7 +22,7 @@ modalities: image -> vision, pdf -> pdf_input, audio -> audio_input,
 video -> video_input; audio output -> audio_output. A cache_read price means
 prompt_caching. A capability models.dev does not state stays unknown.
 
-Prices: scrapers.modelsdev_cost (meters, context tiers, service tiers and the
+Prices: scrapers.modelsdev.cost (meters, context tiers, service tiers and the
 image-output quirk).
 """
 from __future__ import annotations
@@ -34,11 +34,12 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
-from scrapers import bedrock_geo, exact_json, modelsdev_toml
+from scrapers import bedrock_geo, exact_json
 from scrapers.base import FetchResult, ModelRecord, ParseError, ParseResult, Skipped
 from scrapers.folding import Candidate, fold
-from scrapers.modelsdev_cost import cost_prices
-from scrapers.values import to_int
+from scrapers.modelsdev import toml
+from scrapers.modelsdev.cost import cost_prices
+from scrapers.values import BadValue, to_date, to_int
 
 # models.dev provider id -> the project's provider slug (same slugs as the LiteLLM parser).
 PROVIDER_SLUGS = {
@@ -78,7 +79,6 @@ MODALITY_CAPABILITIES = (
     ("input", "video", "video_input"),
     ("output", "audio", "audio_output"),
 )
-_DATE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?$")
 _EMBEDDING = re.compile(r"embed", re.IGNORECASE)
 
 
@@ -130,8 +130,8 @@ def _fetch_tree(folder: Path, url: str, etag: str | None) -> FetchResult:
     try:
         if sum(f.stat().st_size for f in folder.rglob("*.toml")) > cap:
             raise too_big
-        body = exact_json.dumps(modelsdev_toml.build(folder))
-    except modelsdev_toml.TreeError as exc:
+        body = exact_json.dumps(toml.build(folder))
+    except toml.TreeError as exc:
         raise FetchError(str(exc)) from None
     except OSError as exc:
         raise FetchError(f"{folder}: cannot read ({exc.strerror or exc})") from None
@@ -177,7 +177,7 @@ def parse(payload: bytes) -> ParseResult:
 
 def _model(key: str, slug: str, model_id: str, region: str | None, entry: dict[str, Any],
            skipped: list[Skipped]) -> ModelRecord:
-    limit = entry.get("limit") if isinstance(entry.get("limit"), dict) else {}
+    limit = given if isinstance(given := entry.get("limit"), dict) else {}
     inputs = _modalities(entry, "input")
     outputs = _modalities(entry, "output")
     name = entry.get("name")
@@ -207,7 +207,7 @@ def _model(key: str, slug: str, model_id: str, region: str | None, entry: dict[s
 def infer_mode(model_id: str, entry: dict[str, Any], inputs: tuple[str, ...] | None,
                outputs: tuple[str, ...] | None) -> str:
     """models.dev has no mode field (v1); what a model produces says what it is."""
-    family = entry.get("family") if isinstance(entry.get("family"), str) else ""
+    family = given if isinstance(given := entry.get("family"), str) else ""
     if _EMBEDDING.search(model_id) or _EMBEDDING.search(family):
         return "embedding"          # text-embedding-3-small, gemini-embedding-001
     outs = set(outputs or ())
@@ -247,24 +247,19 @@ def _capabilities(entry: dict[str, Any], inputs: tuple[str, ...] | None,
             skipped.append(Skipped(key, f"{field}: {value!r} is not a boolean"))
     sides = {"input": inputs, "output": outputs}
     for side, modality, capability in MODALITY_CAPABILITIES:
-        if sides[side] is not None:
-            found[capability] = modality in sides[side]
+        listed = sides[side]
+        if listed is not None:
+            found[capability] = modality in listed
     return found
 
 
 def _date(value: Any, key: str, skipped: list[Skipped]) -> dt.date | None:
-    """"YYYY-MM-DD" or "YYYY-MM" (the first of the month); anything else is None."""
-    if value is None:
+    """An ISO date (values.to_date: "YYYY-MM" is the first of the month); garbage is reported."""
+    try:
+        return to_date(value)
+    except BadValue:
+        skipped.append(Skipped(key, f"release_date: {value!r} is not a date"))
         return None
-    match = _DATE.match(value.strip()) if isinstance(value, str) else None
-    if match:
-        year, month, day = match.groups()
-        try:
-            return dt.date(int(year), int(month), int(day or 1))
-        except ValueError:
-            pass
-    skipped.append(Skipped(key, f"release_date: {value!r} is not a date"))
-    return None
 
 
 SOURCE = ModelsDevSource()

@@ -39,7 +39,7 @@ one version two ways are one model (rule 1).
   only OUTSIDE the windows and gets the complementary window(s) ("16:30-00:30")
   so it is never mistaken for an all-day price.
 A dated entry that drops a context tier re-states it at its flat price
-(genai_prices_prices.carry_tiers). A price a later entry drops altogether
+(genai_prices.prices.carry_tiers). A price a later entry drops altogether
 (e.g. web search) cannot be ended by a record; it stays with its old date.
 `price_variants` [{"when": {...}, "prices": ..., "constraint"?}] are partial
 overrides: processing=batch and service_tier=flex/priority become
@@ -65,16 +65,15 @@ from scrapers.base import (
     PriceRecord,
     Skipped,
 )
-from scrapers.genai_prices_prices import (
+from scrapers.genai_prices.prices import (
     PriceSet,
     carry_tiers,
     complement,
-    parse_date,
     parse_window,
     price_set,
     window_text,
 )
-from scrapers.values import to_int
+from scrapers.values import date_or_none, to_int
 
 PROVIDER_SLUGS = {
     "aws": "bedrock", "aws-bedrock": "bedrock", "bedrock": "bedrock",
@@ -206,7 +205,7 @@ def _conditional(prices: Any, key: str, region: str | None, skipped: list[Skippe
         if constraint is None:
             dated.append((None, found))
         elif isinstance(constraint, dict) and "start_date" in constraint:
-            start = parse_date(constraint["start_date"])
+            start = date_or_none(constraint["start_date"])
             if start is None:
                 skipped.append(Skipped(key, f"{where}: bad start_date "
                                        f"{constraint['start_date']!r}"))
@@ -226,8 +225,8 @@ def _conditional(prices: Any, key: str, region: str | None, skipped: list[Skippe
         carry_tiers(earlier, found)
         for meter_unit, levels in found.items():
             earlier.setdefault(meter_unit, set()).update(levels)
-        for window in outside:
-            _emit(found, Conditions(time_window=window, region=region), start, records,
+        for outside_window in outside:
+            _emit(found, Conditions(time_window=outside_window, region=region), start, records,
                   replace=True)
     for window, found in windowed:
         _emit(found, Conditions(time_window=window_text(window), region=region), None, records,
@@ -252,7 +251,7 @@ def _variants(variants: Any, key: str, region: str | None, skipped: list[Skipped
         constraint = variant.get("constraint")
         start = None
         if isinstance(constraint, dict) and "start_date" in constraint:
-            start = parse_date(constraint["start_date"])
+            start = date_or_none(constraint["start_date"])
             if start is None:
                 skipped.append(Skipped(key, f"{where}: bad start_date"))
                 continue
