@@ -111,6 +111,23 @@ def app(db: Database, database_url: str):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
+def make_app(database_url: str):  # type: ignore[no-untyped-def]
+    """Apps a test configures itself, each with its database connections closed at the end:
+    an app left to the garbage collector takes an open PostgreSQL connection with it, and
+    the warning lands on whichever later test happens to collect it."""
+    made = []
+
+    def make(**config):  # type: ignore[no-untyped-def]
+        made.append(create_app({"TESTING": True, "DATABASE_URL": database_url,
+                                "RATECARD_OFFLINE": True, **config}))
+        return made[-1]
+
+    yield make
+    for app in made:
+        app.extensions["ratecard.db"].dispose()
+
+
+@pytest.fixture
 def client(app):  # type: ignore[no-untyped-def]
     return app.test_client()
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 from flask import request
 
-from ratecard import create_app
 from ratecard.config import proxy_hops
 
 
@@ -22,13 +21,13 @@ def _seen_address(app, headers):  # type: ignore[no-untyped-def]
 FORWARDED = {"X-Forwarded-For": "203.0.113.9, 198.51.100.7", "X-Forwarded-Proto": "https"}
 
 
-def test_forwarded_headers_are_not_believed_by_default(database_url, db):  # type: ignore[no-untyped-def]
-    app = create_app({"TESTING": True, "DATABASE_URL": database_url})
+def test_forwarded_headers_are_not_believed_by_default(make_app, db):  # type: ignore[no-untyped-def]
+    app = make_app()
     assert _seen_address(app, FORWARDED) == "10.0.0.1 http"
 
 
-def test_one_trusted_proxy_gives_the_address_it_saw(database_url, db):  # type: ignore[no-untyped-def]
-    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "RATECARD_PROXY_HOPS": 1})
+def test_one_trusted_proxy_gives_the_address_it_saw(make_app, db):  # type: ignore[no-untyped-def]
+    app = make_app(RATECARD_PROXY_HOPS=1)
     # Only the last hop (appended by our proxy) is believed, not what the client wrote.
     assert _seen_address(app, FORWARDED) == "198.51.100.7 https"
 
