@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from ratecard import create_app
+from ratecard.cache import clear_all
 from ratecard.db import Database
 from ratecard.models import Model, Price, ProbeRun, StoredPage
 from ratecard.queries import page_store as q
@@ -389,3 +391,35 @@ def test_a_build_on_two_processes_stores_what_one_process_stores(built, db) -> N
         assert all(r == ROOT for r in q.stored_roots(session))
     assert after == before
     _all_current_and_fresh(built)
+
+
+def test_a_build_beside_other_threads_starts_its_renderers_afresh(built, db) -> None:  # type: ignore[no-untyped-def]
+    """The scheduler and `ratecard serve` have other threads, and one may hold a lock at
+    the moment a build would fork: here the template cache's (jinja2's LRUCache), held for
+    the whole build. A forked renderer would wait on it for ever; renderers that start
+    afresh never see it, and store what one process stores."""
+    with db.session() as session:
+        before = dict(session.execute(select(StoredPage.address, StoredPage.body)).all())
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with built.jinja_env.cache._wlock:
+            held.set()
+            release.wait(600)
+
+    clear_all()          # no page kept in this process's memory: each is rendered again
+    holder = threading.Thread(target=hold, daemon=True)
+    holder.start()
+    assert held.wait(10)
+    done: list[object] = []
+    builder = threading.Thread(target=lambda: done.append(
+        build_pages(built, everything=True, workers=2)), daemon=True)
+    builder.start()
+    builder.join(300)
+    release.set()
+    assert done, "the build waited on a lock another thread of its process held"
+    summary = done[0]
+    assert summary.failed == [] and summary.rendered == len(before), summary.line()
+    with db.session() as session:
+        after = dict(session.execute(select(StoredPage.address, StoredPage.body)).all())
+    assert after == before

@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing as mp
 import os
+import pickle
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -122,7 +124,7 @@ def app_for(database_url: str) -> Flask:
 PARALLEL_FROM = 200     # pages: below this, starting processes costs more than it saves
 CHUNK = 25              # pages per task: progress stays smooth, the cores stay busy
 Result = tuple[int, int, list[str]]          # rendered, gone, failed
-_forked: Flask | None = None                 # the app a forked renderer uses
+_renderer: Flask | None = None               # the app a renderer process uses
 
 
 def _render(app: Flask, todo: list[tuple[str, str]]) -> Result:
@@ -146,39 +148,69 @@ def _render(app: Flask, todo: list[tuple[str, str]]) -> Result:
     return rendered, gone, failed
 
 
-def _child_start() -> None:
+def _forked_start() -> None:
     # Whatever the pool still refers to is the parent's: dropped, never closed from here.
-    assert _forked is not None
-    _forked.extensions["ratecard.db"].engine.dispose(close=False)
+    assert _renderer is not None
+    _renderer.extensions["ratecard.db"].engine.dispose(close=False)
+
+
+def _spawned_start(config: dict[str, object]) -> None:
+    global _renderer
+    from ratecard import create_app
+
+    _renderer = create_app(config)
 
 
 def _child_render(todo: list[tuple[str, str]]) -> Result:
-    assert _forked is not None
-    return _render(_forked, todo)
+    assert _renderer is not None
+    return _render(_renderer, todo)
+
+
+def _picklable(config: dict[str, object]) -> dict[str, object]:
+    """The app's settings a spawned renderer builds its own app from (an object that
+    cannot cross a process boundary, such as a callable, is left to its default)."""
+    kept = {}
+    for key, value in config.items():
+        try:
+            pickle.dumps(value)
+        except Exception:       # noqa: BLE001  (any reason to refuse it is the same here)
+            continue
+        kept[key] = value
+    return kept
 
 
 def _render_all(app: Flask, todo: list[tuple[str, str]], workers: int | None
                 ) -> Iterator[Result]:
-    """The results chunk by chunk: in this process, or in forked processes (each renders
+    """The results chunk by chunk: in this process, or in child processes (each renders
     and stores its share; the database serialises their writes) when there is enough to
     do, more than one core, and a database other processes can open."""
-    global _forked
+    global _renderer
     chunks = [todo[i:i + CHUNK] for i in range(0, len(todo), CHUNK)]
     if workers is None:
         workers = min(os.cpu_count() or 1, 4) if len(todo) >= PARALLEL_FROM else 1
     url = app.extensions["ratecard.db"].engine.url
-    if (workers < 2 or len(chunks) < 2 or "fork" not in mp.get_all_start_methods()
+    if (workers < 2 or len(chunks) < 2
             or (url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"))):
         for chunk in chunks:
             yield _render(app, chunk)
         return
-    # None shared with the children: the pool's connections closed here, before the fork
-    # (SQLAlchemy, "Using Connection Pools with Multiprocessing"); each child opens its own.
-    app.extensions["ratecard.db"].engine.dispose()
-    _forked = app
-    try:
-        with mp.get_context("fork").Pool(min(workers, len(chunks)),
-                                          initializer=_child_start) as pool:
-            yield from pool.imap_unordered(_child_render, chunks)
-    finally:
-        _forked = None
+    processes = min(workers, len(chunks))
+    if threading.active_count() == 1 and "fork" in mp.get_all_start_methods():
+        # One thread (a CLI write): a forked child starts at once with this process's
+        # loaded app. None of the pool's connections is shared with the children: closed
+        # here, before the fork (SQLAlchemy, "Using Connection Pools with
+        # Multiprocessing"); each child opens its own.
+        app.extensions["ratecard.db"].engine.dispose()
+        _renderer = app
+        try:
+            with mp.get_context("fork").Pool(processes, initializer=_forked_start) as pool:
+                yield from pool.imap_unordered(_child_render, chunks)
+        finally:
+            _renderer = None
+        return
+    # Other threads (the scheduler's, a server's) may hold a lock at the moment of a fork,
+    # which the child would wait on for ever: children start afresh instead and build
+    # their own app from this one's settings (about a second each, in parallel).
+    with mp.get_context("spawn").Pool(processes, initializer=_spawned_start,
+                                      initargs=(_picklable(dict(app.config)),)) as pool:
+        yield from pool.imap_unordered(_child_render, chunks)
