@@ -423,3 +423,28 @@ def test_a_build_beside_other_threads_starts_its_renderers_afresh(built, db) -> 
     with db.session() as session:
         after = dict(session.execute(select(StoredPage.address, StoredPage.body)).all())
     assert after == before
+
+
+def test_content_pages_are_in_the_sitemap_and_stored(built, db, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Editorial pages with an address of their own (about, guides) are listed in the
+    sitemap, so a build stores them and the front serves them."""
+    from ratecard.services.content import import_files
+
+    (tmp_path / "pages" / "guides").mkdir(parents=True)
+    (tmp_path / "pages" / "about.md").write_text(
+        "---\ntitle: About\nsummary: Who keeps this catalog.\n---\nWho we are.\n")
+    (tmp_path / "pages" / "guides" / "choosing.md").write_text(
+        "---\ntitle: Choosing a model\nsummary: Where to start.\n---\nStart here.\n")
+    with db.session() as session:
+        report = import_files(session, tmp_path)
+        session.commit()
+    assert len(report.created) == 2 and not report.problems, report
+    summary = build_pages(built, sites=[BASE])
+    assert summary.failed == [], summary.line()
+    sitemap = _get(built, "/sitemap.xml").get_data(as_text=True)
+    for path, words in (("/about", b"Who we are."), ("/guides", b"Choosing a model"),
+                        ("/guides/choosing", b"Start here.")):
+        assert f"<loc>{BASE}{path}</loc>" in sitemap, path
+        response = _get(built, path)
+        assert response.status_code == 200 and response.headers.get(HIT) == "hit", path
+        assert words in response.get_data(), path

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import String, func, select, type_coerce
 from sqlalchemy.orm import Session
 
-from ratecard.models import ChangeEvent, Model, Provider
+from ratecard.models import ChangeEvent, ContentPage, Model, Provider
 
 
 def sitemap_entries(session: Session) -> list[tuple[str, str, str | None]]:
@@ -21,3 +21,11 @@ def sitemap_entries(session: Session) -> list[tuple[str, str, str | None]]:
         select(Provider.slug, Model.canonical_id, day).join(
             Provider, Provider.id == Model.provider_id).outerjoin(
             last, last.c.model_id == Model.id).order_by(Model.canonical_id))]
+
+
+def published_pages(session: Session) -> list[str]:
+    """The slugs of the published editorial pages with an address of their own (about,
+    methodology, guides/…), by slug; model and provider editorials are parts of those pages."""
+    return list(session.scalars(select(ContentPage.slug).where(
+        ContentPage.kind == "page", ContentPage.published_revision_id.is_not(None))
+        .order_by(ContentPage.slug)))

@@ -35,7 +35,8 @@ log = logging.getLogger("ratecard.pages")
 
 # Pages that list the catalog: any change may change them.
 LISTING = ("public.home", "public.catalog", "public.changes", "public.providers",
-           "public.sitemap", "public.robots", "public.compare", "public.page", "public.guide",
+           "public.sitemap", "public.robots", "public.compare", "public.content_page",
+           "public.guide",
            "public.guides", "feeds.changes")
 MODEL_PAGES = ("public.profile", "feeds.model")
 PROVIDER_PAGES = ("public.provider", "feeds.provider")

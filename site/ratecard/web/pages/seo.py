@@ -6,7 +6,7 @@ from xml.sax.saxutils import escape
 from flask import Response, request, url_for
 
 from ratecard.queries import catalog
-from ratecard.queries.sitemap import sitemap_entries
+from ratecard.queries.sitemap import published_pages, sitemap_entries
 from ratecard.web.page_cache import cached_page
 from ratecard.web.public import bp
 from ratecard.web.session import db_session
@@ -44,6 +44,15 @@ def _sitemap() -> str:
     newest = max((day for _, _, day in entries if day), default=None)    # ISO days
     for endpoint in MAIN_PAGES:
         add(url_for(endpoint), newest)
+    pages = published_pages(session)
+    guides = [slug.removeprefix("guides/") for slug in pages if slug.startswith("guides/")]
+    for slug in pages:
+        if not slug.startswith("guides/"):
+            add(url_for("public.content_page", slug=slug))
+    if guides:
+        add(url_for("public.guides"))
+    for slug in guides:
+        add(url_for("public.guide", slug=slug))
     for slug, _name in catalog.providers(session):
         add(url_for("public.provider", slug=slug))
     # Thousands of models: url_for's prefix once (profile_path), days formatted in SQL.
