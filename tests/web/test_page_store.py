@@ -65,10 +65,21 @@ def test_a_stored_page_is_the_fresh_render_byte_for_byte(built) -> None:  # type
 
 def test_query_pages_and_other_hosts_are_not_served_from_the_store(built) -> None:  # type: ignore[no-untyped-def]
     assert HIT not in _get(built, "/models?sort=name").headers
-    other = built.test_client().get("/", base_url="http://other.example")
-    assert HIT not in other.headers and b"http://other.example/" in other.get_data()
-    again = built.test_client().get("/", base_url="http://other.example")
-    assert again.headers.get(HIT) == "hit" and again.get_data() == other.get_data()
+    # Without RATECARD_SITE_URL a request keeps pages for a loopback name only (a
+    # development machine): a client sending any Host cannot fill the store with copies.
+    for name in ("other.example", "ratecard.example.evil", "10.0.0.1"):
+        other = built.test_client().get("/", base_url=f"http://{name}")
+        assert HIT not in other.headers and f"http://{name}/".encode() in other.get_data()
+        again = built.test_client().get("/", base_url=f"http://{name}")
+        assert HIT not in again.headers, name
+    for name in ("localhost:8000", "127.0.0.1:8000", "[::1]:8000"):
+        first = built.test_client().get("/", base_url=f"http://{name}")
+        assert HIT not in first.headers
+        again = built.test_client().get("/", base_url=f"http://{name}")
+        assert again.headers.get(HIT) == "hit" and again.get_data() == first.get_data(), name
+    with built.extensions["ratecard.db"].session() as session:
+        assert not any("example" in root or "10.0.0.1" in root
+                       for root in q.stored_roots(session) if root != BASE + "/")
 
 
 def _stale_after(db: Database) -> set[str]:
@@ -339,10 +350,10 @@ def test_a_page_that_cannot_be_kept_is_served_all_the_same(built, monkeypatch, c
     def broken(*_args, **_kwargs):  # type: ignore[no-untyped-def]
         raise ValueError("dependencies went wrong")
     monkeypatch.setattr(page_store, "dependencies", broken)
-    first = built.test_client().get("/", base_url="http://third.example")
-    assert first.status_code == 200 and b"http://third.example/" in first.get_data()
+    first = built.test_client().get("/", base_url="http://127.0.0.3")
+    assert first.status_code == 200 and b"http://127.0.0.3/" in first.get_data()
     assert "not kept" in caplog.text
-    again = built.test_client().get("/", base_url="http://third.example")
+    again = built.test_client().get("/", base_url="http://127.0.0.3")
     assert again.status_code == 200 and HIT not in again.headers     # nothing was stored
 
 
@@ -448,3 +459,45 @@ def test_content_pages_are_in_the_sitemap_and_stored(built, db, tmp_path: Path) 
         response = _get(built, path)
         assert response.status_code == 200 and response.headers.get(HIT) == "hit", path
         assert words in response.get_data(), path
+
+
+def test_a_page_rendered_before_a_build_is_not_kept_as_current_after_it(built, db) -> None:  # type: ignore[no-untyped-def]
+    """A request renders from the data before a write, the write's build re-renders the
+    page, then the request stores what it rendered: whether that page is current is decided
+    in the write (against the build's version), so the build's page keeps being served."""
+    from ratecard.services.page_store import Rendered, store_page
+
+    path = "/models/deepseek/deepseek-chat"
+    old = _get(built, path)
+    with db.session() as session:
+        old_version = data_version(session)[0]
+        model = session.scalars(select(Model).where(
+            Model.canonical_id == "deepseek/deepseek-chat")).one()
+        session.add(ProbeRun(model_id=model.id, cycle="c9", trigger="schedule",
+                             started_at=dt.datetime.now(dt.UTC), endpoint="https://x.test/v1",
+                             api="openai_chat", kind="chat", outcome="ok", latency_ms=700,
+                             cost_usd=Decimal("0.001")))
+        session.commit()
+    build_pages(built)
+    new = _get(built, path)
+    assert new.headers.get(HIT) == "hit" and new.get_data() != old.get_data()
+    with db.session() as session:
+        store_page(session, Rendered(ROOT, path, "public.profile", "text/html; charset=utf-8",
+                                     {}, old.get_data(), "etag", old_version, []), compress=True)
+        assert session.scalars(select(StoredPage.stale).where(
+            StoredPage.address == path)).one() is True
+    assert _get(built, path).get_data() == new.get_data()
+
+
+def test_a_page_is_kept_for_the_day_its_request_began(built, db, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A page rendered across midnight shows the earlier day ("retires" on a date, 30-day
+    windows): it is kept as that day's, so the new day renders it again."""
+    from ratecard.web import page_store
+
+    began = dt.date(2026, 8, 31)
+    monkeypatch.setattr(page_store, "_today", lambda: began)
+    assert built.test_client().get("/changes", base_url="http://127.0.0.1").status_code == 200
+    with db.session() as session:
+        assert session.scalars(select(StoredPage.rendered_day).where(
+            StoredPage.url_root == "http://127.0.0.1/",
+            StoredPage.address == "/changes")).one() == began

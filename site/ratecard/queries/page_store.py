@@ -178,6 +178,12 @@ def _reconciled() -> Any:
     return select(PageBuild.data_version).where(PageBuild.id == newest.scalar_subquery())
 
 
+def stale_unless_reconciled(data_version: str) -> Any:
+    """SQL: whether a page of `data_version` is stale, evaluated in the statement that
+    writes it (the newest build's version read then, not before)."""
+    return func.coalesce(_reconciled().scalar_subquery(), "") != data_version
+
+
 @cache
 def _servable_stmt() -> Select[Any]:
     """Built once (building a statement costs more than running this one)."""
@@ -378,6 +384,10 @@ def stale_pages(session: Session, today: dt.date) -> list[tuple[str, str]]:
         select(StoredPage.url_root, StoredPage.address)
         .where(or_(StoredPage.stale.is_(True), StoredPage.rendered_day != today))
         .order_by(StoredPage.id))]
+
+
+def is_stored(session: Session, key: str) -> bool:
+    return session.scalar(select(StoredPage.id).where(StoredPage.key == key)) is not None
 
 
 def stored_roots(session: Session) -> list[str]:

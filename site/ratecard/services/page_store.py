@@ -2,6 +2,7 @@
 made stale, record a build. The rendering itself is the app's (web/page_build.py)."""
 from __future__ import annotations
 
+import datetime as dt
 import gzip
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,21 +35,27 @@ class Rendered:
     etag: str
     data_version: str
     depends_on: list[str]
+    day: dt.date | None = None      # the UTC day it was rendered for (default: today)
 
 
-def store_page(session: Session, page: Rendered, *, stale: bool, compress: bool,
-               outdated: bool = False) -> None:
-    """Insert or replace the page under its key and commit. An `outdated` page (the data
-    changed while it was rendered) never replaces one of today not marked stale: a slow
-    request that began before a write must not undo the build that followed it."""
+def store_page(session: Session, page: Rendered, *, compress: bool,
+               stale: bool | None = None, outdated: bool = False) -> None:
+    """Insert or replace the page under its key and commit. A page rendered from another
+    version than the newest build's is kept for its own version only (stale); by default
+    that is decided in the write itself, so a build that reconciles while a request renders
+    cannot have its re-render replaced by an older page passed as current. An `outdated`
+    page (the data changed while it was rendered) never replaces one of today not marked
+    stale: a slow request that began before a write must not undo the build that followed
+    it."""
     key = q.page_key(page.url_root, page.address)
     now = utcnow()
     values: dict[str, Any] = dict(
         url_root=page.url_root, address=page.address, endpoint=page.endpoint,
         content_type=page.content_type, headers=page.headers, body=page.body,
         gzip_body=gzipped(page.body) if compress and len(page.body) >= MIN_GZIP else None,
-        etag=page.etag, data_version=page.data_version, rendered_day=now.date(),
-        rendered_at=now, depends_on=sorted(set(page.depends_on)), stale=stale)
+        etag=page.etag, data_version=page.data_version, rendered_day=page.day or now.date(),
+        rendered_at=now, depends_on=sorted(set(page.depends_on)),
+        stale=q.stale_unless_reconciled(page.data_version) if stale is None else stale)
     for _attempt in range(2):
         found = session.execute(select(StoredPage.id, StoredPage.stale, StoredPage.rendered_day)
                                 .where(StoredPage.key == key)).first()

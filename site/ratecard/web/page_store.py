@@ -6,12 +6,13 @@ send; the ETag, Last-Modified and security headers are still set per request by 
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 import logging
 import os
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from flask import Flask, Response, current_app, g, request
 from sqlalchemy.exc import SQLAlchemyError
@@ -19,6 +20,7 @@ from werkzeug.wrappers import Request
 
 from ratecard.models import Model
 from ratecard.queries import page_store as q
+from ratecard.queries.rows import Session
 from ratecard.queries.version import data_version
 from ratecard.services.page_store import Rendered, store_page
 from ratecard.web.http import (
@@ -171,31 +173,55 @@ def dependencies(endpoint: str, view_args: dict[str, str], body: bytes) -> list[
     return tokens
 
 
+def _own_address(session: Session) -> bool:
+    """Whether a page rendered for this request's address may be kept. The Host header is
+    the client's: one who sends a new name each time must not add a copy of every page
+    each time. A build renders for the addresses it is given; a request keeps pages for
+    RATECARD_SITE_URL only or, without it, for an address a build was given (its home
+    page is stored) or a loopback name (a development machine)."""
+    if request.environ.get(RENDER):
+        return True
+    site = current_app.config.get("RATECARD_SITE_URL")
+    if site:
+        return bool(request.url_root == site.rstrip("/") + "/")
+    host = urlsplit(request.url_root).hostname or ""
+    try:
+        if host == "localhost" or ipaddress.ip_address(host).is_loopback:
+            return True
+    except ValueError:
+        pass
+    return q.is_stored(session, q.page_key(request.url_root, "/"))
+
+
+def _note_day() -> None:
+    g.render_day = _today()      # a page rendered across midnight is of the earlier day
+
+
 def _keep(response: Response) -> Response:
     # Registered after web/http.py's hooks, so it runs before them: the body is not gzip yet.
     if (request.method != "GET" or response.status_code != 200 or response.direct_passthrough
             or "Content-Encoding" in response.headers):
         return response
     where = _eligible()
-    site = current_app.config.get("RATECARD_SITE_URL")
-    if where is None or (site and not request.environ.get(RENDER)
-                         and request.url_root != site.rstrip("/") + "/"):
-        return response       # the Host header is the client's: keep the site's own only
-    g.page_kept = True        # web/http.py compresses it as the store does
-    body = response.get_data()
+    if where is None:
+        return response
     session = database().sessionmaker()
     try:
+        if not _own_address(session):
+            return response
+        g.page_kept = True        # web/http.py compresses it as the store does
+        body = response.get_data()
         page = Rendered(
             url_root=request.url_root, address=where, endpoint=str(request.endpoint),
             content_type=response.content_type or "",
             headers={k: v for k, v in response.headers.items() if k.lower() not in _NOT_KEPT},
             body=body, etag=g.data_etag, data_version=request_version()[0],
             depends_on=dependencies(str(request.endpoint), dict(request.view_args or {}),
-                                    body))
-        # A page rendered from a version no build has seen is kept for that version only.
-        stale = page.data_version != q.reconciled_version(session)
-        outdated = stale and page.data_version != data_version(session)[0]
-        store_page(session, page, stale=stale, compress=True, outdated=outdated)
+                                    body), day=g.get("render_day"))
+        # Rendered from a version that is no longer the data's (a write landed meanwhile).
+        outdated = (page.data_version != data_version(session)[0]
+                    and page.data_version != q.reconciled_version(session))
+        store_page(session, page, compress=True, outdated=outdated)
     except SQLAlchemyError as exc:        # the page is served all the same
         session.rollback()
         log.warning("page store: %s not kept: %s", where, exc)
@@ -213,5 +239,6 @@ def init_app(app: Flask) -> None:
     RATECARD_SITE_URL set, requests store pages of that address only (builds store those of
     the addresses they are given)."""
     app.config.setdefault("RATECARD_SITE_URL", os.environ.get("RATECARD_SITE_URL") or "")
+    app.before_request(_note_day)
     app.after_request(_keep)
     app.wsgi_app = StoreFront(app, app.wsgi_app)  # type: ignore[method-assign]
