@@ -501,3 +501,19 @@ def test_a_page_is_kept_for_the_day_its_request_began(built, db, monkeypatch) ->
         assert session.scalars(select(StoredPage.rendered_day).where(
             StoredPage.url_root == "http://127.0.0.1/",
             StoredPage.address == "/changes")).one() == began
+
+
+def test_a_build_that_fails_after_a_write_leaves_the_write_and_says_so(
+        built, database_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    entries = json.loads((OWN / "litellm" / "model_prices_cut.json").read_text())
+    entries["deepseek-chat"]["input_cost_per_token"] = 3.3e-07
+    payload = tmp_path / "litellm.json"
+    payload.write_text(json.dumps(entries))
+    ran = run_cli("sync", "litellm", "--file", str(payload), "--as-of", "2026-08-26",
+                  env={"DATABASE_URL": database_url, "RATECARD_SITE_URL": "ftp://x"})
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert "pages build failed: ftp://x: the site's address must be http(s)" in ran.stderr
+    assert "Traceback" not in ran.stderr
+    with built.extensions["ratecard.db"].session() as session:
+        assert Decimal("0.33") in set(session.scalars(select(Price.amount).where(
+            Price.valid_to.is_(None))))

@@ -78,5 +78,10 @@ def after_write() -> None:
     except Exception:  # noqa: BLE001  (no store yet: an older schema, an empty database)
         return
     site = os.environ.get("RATECARD_SITE_URL") or ""
-    summary = build_pages(app_for(database.url), sites=[site] if site else [])
+    try:
+        summary = build_pages(app_for(database.url), sites=[site] if site else [])
+    except Exception as exc:  # noqa: BLE001  (the write stands whatever went wrong here)
+        click.echo(f"pages build failed: {exc}. What was written stands; stale pages are "
+                   "rendered on request until `ratecard pages build` succeeds.", err=True)
+        return
     click.echo(summary.line(), err=True)

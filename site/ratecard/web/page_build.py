@@ -77,6 +77,12 @@ def build_pages(app: Flask, *, everything: bool = False, sites: Iterable[str] = 
     """Bring the store up to date with the data; `everything` renders every stored page
     and every page of `sites` (a new deployment, a template change). `workers`: processes
     rendering (default: one per core, for PARALLEL_FROM pages or more)."""
+    with _one_build:
+        return _build(app, everything, sites, progress, workers)
+
+
+def _build(app: Flask, everything: bool, sites: Iterable[str], progress: Progress | None,
+           workers: int | None) -> BuildSummary:
     started = time.monotonic()
     summary = BuildSummary()
     roots = [_root(s) for s in sites]
@@ -107,16 +113,20 @@ def build_pages(app: Flask, *, everything: bool = False, sites: Iterable[str] = 
 
 
 _apps: dict[str, Flask] = {}
+# One build at a time in a process: the scheduler's sync jobs run side by side and each
+# ends with a build; one after the other, the second finds little left to do.
+_one_build = threading.Lock()
 
 
 def app_for(database_url: str) -> Flask:
     """One app per database for a writer process's builds (the scheduler's jobs)."""
     from ratecard import create_app
 
-    if database_url not in _apps:
-        _apps[database_url] = create_app({"DATABASE_URL": database_url,
-                                          "RATECARD_API_RATE_LIMIT": 0})
-    return _apps[database_url]
+    with _one_build:
+        if database_url not in _apps:
+            _apps[database_url] = create_app({"DATABASE_URL": database_url,
+                                              "RATECARD_API_RATE_LIMIT": 0})
+        return _apps[database_url]
 
 
 # -- rendering, on every core when there is enough of it --------------------------------------
