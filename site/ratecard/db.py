@@ -120,7 +120,47 @@ def make_engine(url: str) -> Engine:
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         url = str(parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False))
-    return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_pre_ping=True)
+    _writes_in_commit_order(engine)
+    return engine
+
+
+# The tables whose newest ids and times say what was written (the data version,
+# queries/version.py; the page store's marks, queries/page_store.py).
+MARKED_TABLES = frozenset({"sync_runs", "change_events", "quarantined_changes", "probe_runs",
+                           "verdicts", "content_pages", "media_files"})
+# pg_advisory_xact_lock's key for "a transaction writing MARKED_TABLES" (services/locks.py's
+# namespace, 0x5A7E, in the high half).
+DATA_WRITES_KEY = (0x5A7E << 32) | 0x0DA7A
+
+
+def _writes_in_commit_order(engine: Engine) -> None:
+    """PostgreSQL hands out ids (and writers read clocks) before they commit, so two writers
+    can commit out of order: a reader that remembers "the newest id I have seen" would never
+    look at the one that committed last with the lower ids. A transaction's first write to a
+    marked table therefore takes one transaction-level advisory lock, held to its commit:
+    writers of those tables commit one at a time, in the order of their ids, as SQLite's
+    single writer does; a page build takes the same lock to read where writes stand."""
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _lock(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any,
+              executemany: bool) -> None:
+        if (context is None or conn.info.get("data_write")
+                or not (context.isinsert or context.isupdate or context.isdelete)):
+            return
+        table = getattr(getattr(context.compiled, "statement", None), "table", None)
+        if getattr(table, "name", None) in MARKED_TABLES:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", (DATA_WRITES_KEY,))
+            conn.info["data_write"] = True
+
+    def _ended(conn: Any, *_args: Any) -> None:
+        conn.info.pop("data_write", None)
+
+    event.listen(engine, "commit", _ended)
+    event.listen(engine, "rollback", _ended)
+    # A connection returned to the pool mid-transaction is rolled back by the pool itself.
+    event.listen(engine.pool, "reset", lambda _dbapi, record, *_a: record.info.pop(
+        "data_write", None))
 
 
 class Database:

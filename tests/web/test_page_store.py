@@ -177,6 +177,26 @@ def test_a_price_change_marks_its_model_and_its_sources_profiles(built, db) -> N
     _all_current_and_fresh(built)
 
 
+def test_a_change_of_facts_alone_marks_its_model(built, db) -> None:  # type: ignore[no-untyped-def]
+    """A source that changes only what it says of a model (its output limit here: no
+    price, no change event, the run's freshness words the same) marks that model's pages."""
+    from ratecard.services.sync import run_sync
+    from scrapers import litellm
+
+    entries = json.loads((OWN / "litellm" / "model_prices_cut.json").read_text())
+    for key in ("deepseek-chat", "deepseek/deepseek-chat"):
+        entries[key]["max_output_tokens"] = 12345
+    summary = run_sync(db, litellm.SOURCE, payload=json.dumps(entries).encode(),
+                       as_of=dt.date(2026, 8, 25))
+    assert summary.ok and summary.changed == 0, summary.line()
+    changed = _changed(built)
+    assert "/models/deepseek/deepseek-chat" in changed
+    stale = _stale_after(db)
+    assert changed <= stale, sorted(changed - stale)
+    _all_current_and_fresh(built)
+    assert b"12,345" in _get(built, "/models/deepseek/deepseek-chat").get_data()
+
+
 def test_a_new_model_is_stored_by_the_next_build(built, db) -> None:  # type: ignore[no-untyped-def]
     from ratecard.services.sync import run_sync
     from scrapers import openrouter

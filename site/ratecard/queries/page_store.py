@@ -20,6 +20,7 @@ from ratecard.models import (
     ContentPage,
     MediaFile,
     Model,
+    ModelFact,
     PageBuild,
     Price,
     ProbeRun,
@@ -268,16 +269,20 @@ def _iso(value: dt.datetime | None) -> str | None:
 
 def current_marks(session: Session) -> dict[str, Any]:
     """What writers have left so far, as the next build's starting point."""
-    run, event, held, decided, probe, verdict, content, media = session.execute(select(
+    marks = select(
         select(func.max(SyncRun.id)).scalar_subquery(),
+        select(func.max(SyncRun.finished_at)).scalar_subquery(),
         select(func.max(ChangeEvent.id)).scalar_subquery(),
         select(func.max(QuarantinedChange.id)).scalar_subquery(),
         select(func.max(QuarantinedChange.decided_at)).scalar_subquery(),
         select(func.max(ProbeRun.id)).scalar_subquery(),
         select(func.max(Verdict.computed_at)).scalar_subquery(),
         select(func.max(ContentPage.updated_at)).scalar_subquery(),
-        select(func.max(MediaFile.id)).scalar_subquery())).one()
-    return {"run": run or 0, "event": event or 0, "held": held or 0, "decided": _iso(decided),
+        select(func.max(MediaFile.id)).scalar_subquery())
+    run, finished, event, held, decided, probe, verdict, content, media = \
+        session.execute(marks).one()
+    return {"run": run or 0, "finished": _iso(finished), "event": event or 0,
+            "held": held or 0, "decided": _iso(decided),
             "probe": probe or 0, "verdict": _iso(verdict), "content": _iso(content),
             "media": media or 0}
 
@@ -321,6 +326,19 @@ def changed_tokens(session: Session, since: dict[str, Any], until: dict[str, Any
     sources = {source for source in session.scalars(select(SyncRun.source).distinct().where(
         SyncRun.id > since["run"], SyncRun.id <= until["run"]))
         if _cells(session, source, since["run"]) != _cells(session, source, until["run"])}
+    # A run under way at the last build (numbered before it, finished since): what its
+    # profiles said then is not known, so every one of them is marked.
+    window = SyncRun.id > since["run"]
+    if "finished" in since:              # marks of builds before it was kept: not known
+        window = or_(window, _after(SyncRun.finished_at, since["finished"]))
+    ended = list(session.execute(select(SyncRun.id, SyncRun.source, SyncRun.as_of).where(
+        SyncRun.id <= until["run"], SyncRun.status.in_(OK_STATUSES), window)))
+    sources.update(source for run_id, source, _ in ended if run_id <= since["run"])
+    # A run changes a model's facts (name, kind, limits, modalities) without an event:
+    # the facts it gave or changed carry its as-of time.
+    for _run_id, source, as_of in ended:
+        model_ids.update(session.scalars(select(ModelFact.model_id).where(
+            ModelFact.source == source, ModelFact.seen_at == as_of)))
     if sources:
         model_ids.update(session.scalars(select(Price.model_id).distinct()
                                          .where(Price.source.in_(sources))))

@@ -57,8 +57,13 @@ def version_of(values: Sequence[Any]) -> tuple[str, dt.datetime | None]:
         stamp = stamp.replace(tzinfo=dt.UTC)
     decided_tag = decided.timestamp() if decided else 0
     verdict_tag = verdict_at.timestamp() if verdict_at else 0
-    return (f"{run_id or 0}.{event_id or 0}.{decided_tag}.{probe_id or 0}.{verdict_tag}."
-            f"{content_tag}"), stamp
+    # A run's end counts too: a run that changed nothing still changes the profiles'
+    # "last checked" and the freshness table (its row was numbered when it began).
+    if finished is not None and finished.tzinfo is None:
+        finished = finished.replace(tzinfo=dt.UTC)
+    finished_tag = finished.timestamp() if finished else 0
+    return (f"{run_id or 0}.{finished_tag}.{event_id or 0}.{decided_tag}.{probe_id or 0}."
+            f"{verdict_tag}.{content_tag}"), stamp
 
 
 def derived(session: Session, name: str, version: Hashable, build: Callable[[], T],

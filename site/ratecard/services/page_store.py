@@ -8,11 +8,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ratecard.db import utcnow
+from ratecard.db import DATA_WRITES_KEY, utcnow
 from ratecard.models import PageBuild, StoredPage
 from ratecard.queries import page_store as q
 
@@ -105,6 +105,10 @@ def reconcile(session: Session, version: str, *, everything: bool = False) -> Re
     build, and record this build's data version and marks (pages stored from now on under
     this version are current). `version` is read by the caller before this runs: a write
     that lands in between is in the marks, and its version is not yet the store's."""
+    if session.get_bind().dialect.name == "postgresql":
+        # Wait for the writers under way to commit (db.py, _writes_in_commit_order): the
+        # marks read below then cover everything numbered so far.
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": DATA_WRITES_KEY})
     since = q.last_marks(session)
     until = q.current_marks(session)
     if since is None or everything:
