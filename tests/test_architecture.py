@@ -46,7 +46,7 @@ PAGES_MAY_IMPORT = (
     "ratecard.content.render",          # RenderedContent, the editorial a page shows
     "ratecard.probes.endpoints",        # ProbeSettings: the daily cap the page states
 )
-PAGES_MAY_IMPORT_PREFIX = ("ratecard.charts",)      # charts.py, charts_*.py or a package
+PAGES_MAY_IMPORT_PREFIX = ("ratecard.charts",)      # the charts package
 
 
 def _imports(path: Path) -> set[str]:

@@ -4,7 +4,7 @@ Filled by `ratecard db upgrade` (ratecard.migrate) from the normalised tables, t
 every write (services/catalog_rows.py; docs/syncing.md, "After a sync").
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-04 15:30:00
 """
 from __future__ import annotations

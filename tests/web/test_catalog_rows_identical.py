@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 
 from ratecard import cache
 from ratecard.queries import catalog
+from ratecard.web.page_store import RENDER
 from tests.web import catalog_before
 
 SORTS = ("", "name", "provider", "mode", "input", "output", "context", "released",
@@ -42,7 +43,8 @@ def _render(client: FlaskClient, urls: list[str]) -> dict[str, tuple[int, bytes]
     cache.clear_all()
     out = {}
     for url in urls:
-        response = client.get(url)
+        # Rendered, never the page store's copy of the first pass's pages.
+        response = client.get(url, environ_overrides={RENDER: True})
         out[url] = (response.status_code, response.data)
     return out
 

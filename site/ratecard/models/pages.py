@@ -30,8 +30,8 @@ class StoredPage(Base):
     data_version: Mapped[str] = mapped_column(String(200))        # queries/version.py
     rendered_day: Mapped[dt.date] = mapped_column(Date)           # pages read "today" (UTC)
     rendered_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    # What the page shows: "m:<model id>", "p:<provider slug>", "c:<content page id>", or
-    # "*" (a listing page: any change)
+    # What the page shows: "m:<model id>", "p:<provider slug>", "*" (a listing page: any
+    # change); a profile also "f:", "w:" and "s:" tokens (docs/pages.md, "What is stored")
     depends_on: Mapped[list[str]] = mapped_column(JSON)
     stale: Mapped[bool] = mapped_column(Boolean, default=False)
 

@@ -186,29 +186,6 @@ def stale_unless_reconciled(data_version: str) -> Any:
 
 
 @cache
-def _servable_stmt() -> Select[Any]:
-    """Built once (building a statement costs more than running this one)."""
-    return (select(StoredPage.body, StoredPage.gzip_body, StoredPage.content_type,
-                   StoredPage.headers, StoredPage.data_version, StoredPage.stale,
-                   _reconciled().scalar_subquery())
-            .where(StoredPage.key == bindparam("key"),
-                   StoredPage.rendered_day == bindparam("day", type_=Date)))
-
-
-def servable(session: Session, key: str, version: str, today: dt.date) -> Served | None:
-    """The stored page for this key when it is current: rendered today, and either from
-    this very data version, or not marked stale by a build that has seen this version."""
-    # Core, not the ORM: nothing here is an object, and this runs on every stored hit.
-    row = session.connection().execute(_servable_stmt(), {"key": key, "day": today}).first()
-    if row is None:
-        return None
-    body, packed, content_type, headers, rendered_from, stale, reconciled = row
-    if rendered_from != version and (stale or reconciled != version):
-        return None
-    return Served(body, packed, content_type, headers)
-
-
-@cache
 def _front_stmt() -> Select[Any]:
     """The data version and the stored page of a key, in one statement."""
     columns = version_columns()

@@ -50,7 +50,7 @@
   // Charts: figures are JSON built on the server (ratecard/charts.py), drawn by plotly.js.
   // A page that names plotly in data-plotly (the profile) does not load it up front: it
   // is fetched once a chart's box scrolls into view or the reader asks for it, and until
-  // then the server's SVG (charts_svg.py) stands in for it.
+  // then the server's SVG (charts/svg.py) stands in for it.
   var plotlyLoad = null;
 
   function loadPlotly(src) {
