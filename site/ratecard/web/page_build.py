@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing as mp
+import multiprocessing.util as mp_util
 import os
 import pickle
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
@@ -162,6 +164,7 @@ def _forked_start() -> None:
     # Whatever the pool still refers to is the parent's: dropped, never closed from here.
     assert _renderer is not None
     _renderer.extensions["ratecard.db"].engine.dispose(close=False)
+    _close_at_exit(_renderer)
 
 
 def _spawned_start(config: dict[str, object]) -> None:
@@ -169,6 +172,26 @@ def _spawned_start(config: dict[str, object]) -> None:
     from ratecard import create_app
 
     _renderer = create_app(config)
+    _close_at_exit(_renderer)
+
+
+def _close_at_exit(app: Flask) -> None:
+    # A renderer that ends normally (the pool closed, not terminated) closes its database
+    # connections, rather than leave the server to find them dropped.
+    mp_util.Finalize(None, app.extensions["ratecard.db"].engine.dispose, exitpriority=10)
+
+
+def _in_pool(pool: Any, chunks: list[list[tuple[str, str]]]) -> Iterator[Result]:
+    """The chunks' results from `pool`; then its processes end normally (their exit
+    closes their connections), or at once when the build stops early."""
+    try:
+        yield from pool.imap_unordered(_child_render, chunks)
+        pool.close()
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
 
 
 def _child_render(todo: list[tuple[str, str]]) -> Result:
@@ -213,14 +236,14 @@ def _render_all(app: Flask, todo: list[tuple[str, str]], workers: int | None
         app.extensions["ratecard.db"].engine.dispose()
         _renderer = app
         try:
-            with mp.get_context("fork").Pool(processes, initializer=_forked_start) as pool:
-                yield from pool.imap_unordered(_child_render, chunks)
+            yield from _in_pool(mp.get_context("fork").Pool(
+                processes, initializer=_forked_start), chunks)
         finally:
             _renderer = None
         return
     # Other threads (the scheduler's, a server's) may hold a lock at the moment of a fork,
     # which the child would wait on for ever: children start afresh instead and build
     # their own app from this one's settings (about a second each, in parallel).
-    with mp.get_context("spawn").Pool(processes, initializer=_spawned_start,
-                                      initargs=(_picklable(dict(app.config)),)) as pool:
-        yield from pool.imap_unordered(_child_render, chunks)
+    yield from _in_pool(mp.get_context("spawn").Pool(
+        processes, initializer=_spawned_start, initargs=(_picklable(dict(app.config)),)),
+        chunks)
