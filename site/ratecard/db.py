@@ -159,8 +159,9 @@ def _writes_in_commit_order(engine: Engine) -> None:
     event.listen(engine, "commit", _ended)
     event.listen(engine, "rollback", _ended)
     # A connection returned to the pool mid-transaction is rolled back by the pool itself.
-    event.listen(engine.pool, "reset", lambda _dbapi, record, *_a: record.info.pop(
-        "data_write", None))
+    @event.listens_for(engine.pool, "reset")
+    def _reset(dbapi_connection: Any, connection_record: Any, reset_state: Any) -> None:
+        connection_record.info.pop("data_write", None)
 
 
 class Database:
