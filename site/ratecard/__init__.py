@@ -34,6 +34,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from ratecard.web import page_store
 
     page_store.init_app(app)         # after http: its 304 first, its gzip after the store
+    from ratecard.web import catalog_front
+
+    catalog_front.init_app(app)      # searches of the catalog, filled in before the store
     app.register_blueprint(public.bp)
     # api_alerts, api_verdicts: routes on api.bp, added before it is registered
     from ratecard.web import alerts, api_alerts, api_verdicts, exports, feeds  # noqa: F401

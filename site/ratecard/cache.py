@@ -39,8 +39,12 @@ WHOLE_CATALOG = ("search", "suggestions", "related families", "facets", "compare
 # Catalog fragments: a row per model in each of the two column sets (some 2 KB each), and
 # the provider choices per chosen provider; the models a filter keeps; the order of every
 # row per column and direction (26 of each per database).
+# Catalog frames: the parts of the catalog's page per filter set, sort and page
+# (web/catalog_frame.py), a few KB each, their identical pieces shared; search matches:
+# the ids matching a search's words (queries/catalog.py), a few hundred at most.
 LIMITS = {"pages": 512, "gzip": 1024, "availability": 512, "catalog fragments": 10_000,
           "catalog filters": 256, "catalog orders": 64, "catalog positions": 64,
+          "catalog frames": 2048, "search matches": 4096,
           } | dict.fromkeys(WHOLE_CATALOG, 2)
 
 

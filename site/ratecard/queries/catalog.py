@@ -205,27 +205,35 @@ def ranked(session: Session, filters: Filters, sort: str, descending: bool, page
     visitors repeat; its filters and sorts are few). Only the page's rows are read."""
     version = version or data_version(session)[0]
     index = search_index(session, version)
-    hits = index.search(filters.search) if filters.search else None
-    if hits == []:
+    hits = matches(session, version, filters.search) if filters.search else None
+    if hits == ():
         return Page(rows=[], total=0, page=page, pages=1)
     kept = kept_by(session, filters, version)
     if sort == FEATURED:
-        order: Sequence[int] = [h.entry.id for h in hits] if hits is not None \
-            else index.featured
+        order: Sequence[int] = hits if hits is not None else index.featured
         found = [i for i in order if i in kept]
     elif hits is None:
         found = [i for i in ordered(session, sort, descending, version) if i in kept]
     else:
         position = positions(session, sort, descending, version)
-        end = len(position)
-        found = sorted((h.entry.id for h in hits if h.entry.id in kept),
-                       key=lambda i: position.get(i, end))
+        # In the column's order; a match without a catalog row (none should lack one)
+        # after the others, best first.
+        found = sorted((i for i in hits if i in kept and i in position),
+                       key=position.__getitem__)
+        found += [i for i in hits if i in kept and i not in position]
     total = len(found)
     if per_page:
         found = found[(page - 1) * per_page:page * per_page]
     pages = max(1, math.ceil(total / per_page)) if per_page else 1
     return Page(rows=rows_for(session, found) if rows else [], total=total, page=page,
                 pages=pages, ids=found)
+
+
+def matches(session: Session, version: str, words: str) -> tuple[int, ...]:
+    """The ids of the models matching the words, best first, kept per version: the same
+    words come back with other filters, sorts and pages as a visitor narrows them."""
+    return derived(session, "search matches", version, lambda: tuple(
+        hit.entry.id for hit in search_index(session, version).search(words)), key=words)
 
 
 def kept_by(session: Session, filters: Filters, version: str) -> frozenset[int]:

@@ -7,6 +7,7 @@ from functools import cache
 from typing import Any, TypeVar
 
 from sqlalchemy import func, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
@@ -41,7 +42,7 @@ def version_columns() -> list[Any]:
         *content_stamp_columns()]
 
 
-def data_version(session: Session) -> tuple[str, dt.datetime | None]:
+def data_version(session: Session | Connection) -> tuple[str, dt.datetime | None]:
     """(opaque version tag, when the data last changed). One query."""
     return version_of(session.execute(_statement()).one())
 

@@ -24,6 +24,8 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';
 COMPRESSIBLE = ("text/", "application/json", "application/problem+json",
                 "application/xml", "image/svg+xml", "text/javascript")
 MIN_SIZE = 500
+# Pages change with the data: a cache keeps them, and asks whether they changed.
+CACHE_CONTROL = "public, max-age=0, must-revalidate"
 
 
 def request_version() -> tuple[str, dt.datetime | None]:
@@ -68,7 +70,7 @@ def cache_headers(response: Response, etag: str, stamp: dt.datetime | None) -> N
     response.set_etag(etag, weak=True)
     if stamp is not None:
         response.last_modified = stamp
-    response.headers.setdefault("Cache-Control", "public, max-age=0, must-revalidate")
+    response.headers.setdefault("Cache-Control", CACHE_CONTROL)
     response.vary.add("Accept-Encoding")
 
 

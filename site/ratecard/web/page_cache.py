@@ -10,7 +10,7 @@ from typing import TypeVar
 
 from flask import g, request
 
-from ratecard.cache import current_cache
+from ratecard.cache import VersionedCache, current_cache
 from ratecard.web.http import request_version
 from ratecard.web.params import request_key
 
@@ -49,8 +49,14 @@ def cached_fragment(version: Hashable, key: Hashable, render: Callable[[], T]) -
 
 def kept_fragment(version: Hashable, key: Hashable) -> object | None:
     """The fragment cached_fragment keeps for this key, or None (nothing is rendered)."""
-    return current_cache().find("catalog fragments", _fragment_version(version),
-                                (request.script_root, key))
+    return fragment_in(current_cache(), version, dt.datetime.now(dt.UTC).date(),
+                       request.script_root, key)
+
+
+def fragment_in(cache: VersionedCache, version: Hashable, day: dt.date, script_root: str,
+                key: Hashable) -> object | None:
+    """kept_fragment without a request (the catalog front, web/catalog_front.py)."""
+    return cache.find("catalog fragments", (version, day), (script_root, key))
 
 
 def _fragment_version(version: Hashable) -> Hashable:

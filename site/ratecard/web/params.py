@@ -199,8 +199,8 @@ def image_orders(name: str, limit: int) -> list[tuple[int, str | None, str | Non
     return found
 
 
-def page() -> int:
-    return whole("page", 1, MAX_PAGE) or 1
+def page(*, source: Mapping[str, Any] | None = None) -> int:
+    return whole("page", 1, MAX_PAGE, source=source) or 1
 
 
 def check_page(number: int, pages: int) -> None:
@@ -311,7 +311,12 @@ def check_query_string() -> None:
     """Before any view: every name and value must be UTF-8 once percent-decoded. werkzeug
     would otherwise decode some with replacement characters and raise on others
     (request.full_path); one rule instead: a 400 naming the parameter."""
-    raw = request.query_string
+    check_query_bytes(request.query_string)
+
+
+def check_query_bytes(raw: bytes) -> None:
+    """check_query_string's rule on a raw query string (the catalog front checks one
+    before any Flask request exists)."""
     if not raw or raw.isascii() and b"%" not in raw:
         return
     for pair in raw.split(b"&"):

@@ -2,43 +2,78 @@
 model's profile, a provider's page. Template globals (registered in web/public.py)."""
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterable, Mapping
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, quote_plus
 
 from flask import current_app, g, request, url_for
+from markupsafe import Markup
+from werkzeug.datastructures import MultiDict
 
 from ratecard.models import Model
 from ratecard.queries.catalog import ModelRef
 
 _SEGMENT_SAFE = "!$&'()*+,/:;=@"     # werkzeug.routing.BaseConverter.to_url
+URL_SAFE = "!$'()*,/:;?@"            # werkzeug's _urlencode: unescaped in a query
+# A link a catalog frame leaves to fill in (web/catalog_frame.py): "zRcLink<n>z", text
+# that escaping leaves as it is.
+LINK_MARK = "zRcLink"
+REPORT = "\0report"       # a deferred link that is report_url's, not url_with's
 
 
 def url_with(**changes: object) -> str:
     """This page's URL with some query parameters changed (None removes one). Changing a
     filter or the sort goes back to page 1."""
-    args: dict[str, list[str]] = {k: [v for v in request.args.getlist(k) if v]
-                                  for k in request.args}
-    if "page" not in changes:
-        args.pop("page", None)
-    for key, value in changes.items():
-        if value is None or value == "" or value == []:
-            args.pop(key, None)
-        elif isinstance(value, list | tuple):
-            args[key] = [str(v) for v in value]
-        else:
-            args[key] = [str(value)]
-    params = {k: v for k, v in args.items() if v}
-    # A page links to itself dozens of times: build the path once per request, then append
-    # the query as url_for would (werkzeug's _urlencode: these characters stay unescaped).
-    # Query parameters never reach url_for as arguments, so ?_anchor=… or a parameter named
-    # like a path part (/providers/x?slug=…) is a parameter like any other, not a 500.
-    if "url_with_base" not in g:
-        g.url_with_base = url_for(request.endpoint or "public.home",
-                                  **(request.view_args or {}))
-    if not params:
-        return g.url_with_base
-    return g.url_with_base + "?" + urlencode(
-        [(k, v) for k, values in params.items() for v in values], safe="!$'()*,/:;?@")
+    deferred = g.get("deferred_links")
+    if deferred is not None:          # a catalog frame: filled in per query
+        deferred.append(tuple(changes.items()))
+        return Markup(f"{LINK_MARK}{len(deferred) - 1}z")
+    # A page links to itself dozens of times: its path and parameters, once per request.
+    if "query_links" not in g:
+        g.query_links = QueryLinks(url_for(request.endpoint or "public.home",
+                                           **(request.view_args or {})), request.args)
+    return g.query_links(changes)
+
+
+class QueryLinks:
+    """Links to `base` with the query `source` changed, appended as url_for would
+    (werkzeug's _urlencode: URL_SAFE characters stay unescaped). Each parameter is
+    encoded once, however many links a page makes of it (a catalog page: a dozen).
+    Query parameters never reach url_for as arguments, so ?_anchor=… or a parameter named
+    like a path part (/providers/x?slug=…) is a parameter like any other, not a 500."""
+
+    def __init__(self, base: str, source: MultiDict[str, str]):
+        self.base = base
+        # Every name in the query's order (one given empty keeps its place for a change),
+        # with its non-empty values encoded.
+        self.encoded = {k: "&".join(_pair(k, v) for v in source.getlist(k) if v)
+                        for k in source}
+
+    def __call__(self, changes: Mapping[str, object] | Iterable[tuple[str, object]]) -> str:
+        changes = dict(changes)
+        parts = []
+        for key, encoded in self.encoded.items():
+            if key in changes:
+                parts.append(_change(key, changes[key]))
+            elif key != "page":           # changing a filter or the sort: back to page 1
+                parts.append(encoded)
+        parts += [_change(k, v) for k, v in changes.items() if k not in self.encoded]
+        query = "&".join(p for p in parts if p)
+        return f"{self.base}?{query}" if query else self.base
+
+
+def _pair(key: str, value: object) -> str:
+    return f"{quote_plus(key, safe=URL_SAFE)}={quote_plus(str(value), safe=URL_SAFE)}"
+
+
+def _change(key: str, value: object) -> str:
+    """A changed parameter, encoded: None, "" or [] removes it."""
+    if value is None or value == "" or value == []:
+        return ""
+    if isinstance(value, list | tuple):
+        return "&".join(_pair(key, v) for v in value)
+    return _pair(key, value)
 
 
 def fixed_url(endpoint: str, **values: Any) -> str:
@@ -84,16 +119,36 @@ def report_url(canonical_id: str | None = None) -> str:
     """A prefilled "report a wrong price" link (RATECARD_REPORT_URL): the page and the
     model go in the title or subject and the body, for a tracker's new-issue form
     (title=, body=) or a mailto: address (subject=, body=)."""
-    base = str(current_app.config.get("RATECARD_REPORT_URL") or "")
-    if not base:
-        from ratecard.config import DEFAULT_REPORT_URL
-        base = DEFAULT_REPORT_URL
+    deferred = g.get("deferred_links")
+    if deferred is not None:          # a catalog frame: this page's address varies
+        deferred.append(((REPORT, canonical_id),))
+        return Markup(f"{LINK_MARK}{len(deferred) - 1}z")
+    return report_link(report_base(), request.url, canonical_id)
+
+
+def report_base() -> str:
+    from ratecard.config import DEFAULT_REPORT_URL
+
+    return str(current_app.config.get("RATECARD_REPORT_URL") or "") or DEFAULT_REPORT_URL
+
+
+def report_link(base: str, page_url: str, canonical_id: str | None) -> str:
+    """report_url's link for the page at `page_url`."""
+    start, end = _report_parts(base, canonical_id)
+    return f"{start}{quote(page_url, safe='')}{end}"
+
+
+@functools.lru_cache(maxsize=64)
+def _report_parts(base: str, canonical_id: str | None) -> tuple[str, str]:
+    """report_link's text before and after the page's address, quoted (the same for
+    every page of a model, or of none)."""
     about = f" for {canonical_id}" if canonical_id else ""
-    body = (f"Page: {request.url}\n" + (f"Model: {canonical_id}\n" if canonical_id else "")
-            + "Which price is wrong (meter, and the source shown next to it):\n\n"
-            + "What it should be, with a link to the provider's own price page:\n\n")
+    body_end = ("\n" + (f"Model: {canonical_id}\n" if canonical_id else "")
+                + "Which price is wrong (meter, and the source shown next to it):\n\n"
+                + "What it should be, with a link to the provider's own price page:\n\n")
     mail = base.lower().startswith("mailto:")
-    fields = {"subject" if mail else "title": f"Wrong price{about} on Ratecard", "body": body}
     # quote, not quote_plus: mail clients show a + as a plus sign
-    query = "&".join(f"{k}={quote(v, safe='')}" for k, v in fields.items())
-    return f"{base}{'&' if '?' in base else '?'}{query}"
+    title = quote(f"Wrong price{about} on Ratecard", safe="")
+    start = (f"{base}{'&' if '?' in base else '?'}{'subject' if mail else 'title'}={title}"
+             f"&body={quote('Page: ', safe='')}")
+    return start, quote(body_end, safe="")

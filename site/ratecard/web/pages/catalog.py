@@ -11,11 +11,14 @@ from typing import cast
 
 from flask import get_template_attribute, render_template, request
 from markupsafe import Markup
+from werkzeug.datastructures import MultiDict
 
 from ratecard.queries import catalog as q
 from ratecard.queries import search
 from ratecard.queries.rows import Session
+from ratecard.web import catalog_frame as frames
 from ratecard.web import params
+from ratecard.web.catalog_frame import FIRST_DIRECTION
 from ratecard.web.http import request_version
 from ratecard.web.page_cache import cached_fragment, cached_page, kept_fragment
 from ratecard.web.public import bp
@@ -23,9 +26,6 @@ from ratecard.web.session import db_session
 from scrapers.vocabulary import IMAGE_MODES
 
 CONTEXT_CHOICES = (8_000, 32_000, 128_000, 200_000, 1_000_000)
-# First click on a column sorts the way people read it: cheapest, biggest, newest,
-# most available first (p50 latency: fastest, so ascending).
-FIRST_DIRECTION = {"context": "desc", "released": "desc", "availability": "desc"}
 # (sort, heading, class) of the table's sortable columns. Image models get per-token and
 # per-image prices in columns of their own (one "Output" column would mix the units).
 COLUMNS = (("name", "Model", ""), ("provider", "Provider", ""), ("mode", "Mode", ""),
@@ -41,19 +41,45 @@ IMAGE_COLUMNS = (("name", "Model", ""), ("provider", "Provider", ""), ("mode", "
 
 # -- the page ---------------------------------------------------------------------------------
 
-def _filters(providers: list[tuple[str, str]], modes: list[str],
-             modalities: tuple[list[str], list[str]]) -> q.Filters:
+def _filters(facets: q.Facets, args: MultiDict[str, str]) -> q.Filters:
+    providers, modes, modalities = facets
     return q.Filters(
-        provider=params.choice("provider", {slug for slug, _ in providers}, "provider"),
-        mode=params.choice("mode", {*modes, "unknown"}, "mode"),
-        input_modality=params.choice("input_modality", modalities[0], "input modality"),
-        output_modality=params.choice("output_modality", modalities[1], "output modality"),
-        capabilities=tuple(params.choices("cap", q.BADGE_CAPABILITIES, "capability")),
-        max_input_price=params.decimal("max_input_price", what="a number of US dollars"),
-        min_context=params.whole("min_context"),
-        include_deprecated=params.flag("deprecated"),
-        search=params.text("q"),
+        provider=params.choice("provider", {slug for slug, _ in providers}, "provider",
+                               source=args),
+        mode=params.choice("mode", {*modes, "unknown"}, "mode", source=args),
+        input_modality=params.choice("input_modality", modalities[0], "input modality",
+                                     source=args),
+        output_modality=params.choice("output_modality", modalities[1], "output modality",
+                                      source=args),
+        capabilities=tuple(params.choices("cap", q.BADGE_CAPABILITIES, "capability",
+                                          source=args)),
+        max_input_price=params.decimal("max_input_price", what="a number of US dollars",
+                                       source=args),
+        min_context=params.whole("min_context", source=args),
+        include_deprecated=params.flag("deprecated", source=args),
+        search=params.text("q", source=args),
     )
+
+
+def parse(args: MultiDict[str, str], facets: q.Facets) -> frames.Query:
+    """A catalog query's parameters (BadParameter names the first one that is wrong)."""
+    filters = _filters(facets, args)
+    sort = params.choice("sort", (q.FEATURED, *q.SORTS), "sort column", source=args) \
+        or q.FEATURED
+    image_mode = filters.mode in IMAGE_MODES
+    if image_mode and sort in ("output", "context"):   # columns image mode does not have
+        sort = "image" if sort == "output" else q.FEATURED
+    order = params.choice("order", ("asc", "desc"), "order", source=args) \
+        or FIRST_DIRECTION.get(sort, "asc")
+    return frames.Query(
+        filters=filters, sort=sort, order=order,
+        page=params.page(source=args),
+        image_mode=image_mode,
+        filtered=any(args.get(k) for k in (
+            "q", "provider", "mode", "input_modality", "output_modality", "cap",
+            "max_input_price", "min_context", "deprecated")),
+        more_filters=any(args.get(k) for k in (
+            "input_modality", "output_modality", "cap", "min_context", "deprecated")))
 
 
 @bp.get("/models")
@@ -63,35 +89,34 @@ def catalog() -> str:
 
 def _catalog() -> str:
     session = db_session()
-    providers, modes, modalities = q.facets(session, request_version()[0])
-    filters = _filters(providers, modes, modalities)
-    sort = params.choice("sort", (q.FEATURED, *q.SORTS), "sort column") \
-        or q.FEATURED
-    image_mode = filters.mode in IMAGE_MODES
-    if image_mode and sort in ("output", "context"):   # columns image mode does not have
-        sort = "image" if sort == "output" else q.FEATURED
-    order = params.choice("order", ("asc", "desc"), "order") or FIRST_DIRECTION.get(sort, "asc")
-    page_number = params.page()
-    page = q.listing(session, filters, sort, order == "desc", page_number,
-                     version=request_version()[0], rows=False)
-    params.check_page(page_number, page.pages)
     version = request_version()[0]
-    return render_template(
-        "catalog/index.html", page=page, filters=filters, sort=sort, order=order,
-        row_html=row_html(session, page, image_mode, version),
-        provider_options=_fragment(version, _key("providers", filters.provider),
-                                   "provider_options", providers, filters.provider),
+    facets = q.facets(session, version)
+    query = parse(request.args, facets)
+    found = q.listing(session, query.filters, query.sort, query.descending, query.page,
+                      version=version, rows=False)
+    params.check_page(query.page, found.pages)
+    providers, modes, modalities = facets
+    context = dict(
+        sort=query.sort, order=query.order,
+        provider_options=_fragment(version, _key("providers", query.filters.provider),
+                                   "provider_options", providers, query.filters.provider),
         modes=modes, modalities=modalities,
         capabilities=q.BADGE_CAPABILITIES, context_choices=CONTEXT_CHOICES,
         first_direction=FIRST_DIRECTION, per_page=q.PAGE_SIZE,
-        image_mode=image_mode, columns=IMAGE_COLUMNS if image_mode else COLUMNS,
-        tier_words=search.TIER_WORDS,
-        more_filters=any(request.args.get(k) for k in (
-            "input_modality", "output_modality", "cap", "min_context", "deprecated")),
-        filtered=any(request.args.get(k) for k in (
-            "q", "provider", "mode", "input_modality", "output_modality", "cap",
-            "max_input_price", "min_context", "deprecated")),
-    )
+        image_mode=query.image_mode, columns=IMAGE_COLUMNS if query.image_mode else COLUMNS,
+        tier_words=search.TIER_WORDS, more_filters=query.more_filters,
+        filtered=query.filtered)
+
+    def render(template: str, shown: q.Page, filters: q.Filters, **parts: Markup) -> str:
+        return render_template(template, page=shown, filters=filters,
+                               **{**context, **parts})
+
+    def choices() -> str:
+        return str(_fragment(version, _key("providers", None), "provider_options",
+                             providers, None))
+
+    return frames.page(version, query, found,
+                       row_html(session, found, query.image_mode, version), render, choices)
 
 
 # -- fragments ----------------------------------------------------------------------------------
@@ -101,7 +126,12 @@ def _catalog() -> str:
 # only its own frame (the page store cannot hold every query, docs/pages.md).
 
 def _key(kind: str, *parts: object) -> tuple[object, ...]:
-    return (str(db_session().get_bind().engine.url), kind, *parts)
+    return fragment_key(str(db_session().get_bind().engine.url), kind, *parts)
+
+
+def fragment_key(database_url: str, kind: str, *parts: object) -> tuple[object, ...]:
+    """A fragment's key: the database's too (tests run several in one process)."""
+    return (database_url, kind, *parts)
 
 
 def _fragment(version: str, key: tuple[object, ...], macro: str, *args: object) -> Markup:
