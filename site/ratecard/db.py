@@ -102,6 +102,11 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+# Where a SQLite connection keeps the data version it read, with the PRAGMA data_version
+# it read it at (queries/version.py).
+VERSION_KEPT = "ratecard.data_version"
+
+
 def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
@@ -116,6 +121,12 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
+
+        # A connection's own commits do not change what PRAGMA data_version says to it:
+        # the data version it keeps (queries/version.py) goes with each of them.
+        @event.listens_for(engine, "commit")
+        def _committed(conn: Any) -> None:
+            conn.info.pop(VERSION_KEPT, None)
 
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":

@@ -177,3 +177,21 @@ def test_a_sync_shows_in_the_next_filled_page(db: Any, client: FlaskClient) -> N
     again = _get(client, "/models?q=acme&sort=input&order=desc")   # the frames just made
     assert again.headers[HIT] == "filled"
     assert column(_body(again), "catalog", "Input") == ["$6.00", "$3.00"]
+
+
+def test_a_fault_in_the_front_leaves_the_query_to_flask(site_client: FlaskClient,
+                                                        monkeypatch: pytest.MonkeyPatch
+                                                        ) -> None:
+    cache.clear_all()
+    url = "/models?q=gemini&sort=input"
+    _get(site_client, url)
+    assert _get(site_client, url).headers[HIT] == "filled"
+
+    def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("a fault in the front")
+
+    monkeypatch.setattr(catalog_frame, "gzip_page", broken)
+    response = _get(site_client, url)
+    assert response.status_code == 200 and HIT not in response.headers
+    assert _body(response) == _body(_get(site_client, url, **{RENDER: True}))
+    cache.clear_all()

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
 from ratecard.cache import current_cache
+from ratecard.db import VERSION_KEPT
 from ratecard.models import ChangeEvent, QuarantinedChange, SyncRun
 from ratecard.models.probes import ProbeRun
 from ratecard.models.verdicts import Verdict
@@ -43,8 +44,31 @@ def version_columns() -> list[Any]:
 
 
 def data_version(session: Session | Connection) -> tuple[str, dt.datetime | None]:
-    """(opaque version tag, when the data last changed). One query."""
-    return version_of(session.execute(_statement()).one())
+    """(opaque version tag, when the data last changed). One query; on SQLite, none while
+    the database has not changed since this connection last read it."""
+    connection = session.connection() if isinstance(session, Session) else session
+    mark = _change_count(connection)
+    if mark is not None:
+        kept = connection.info.get(VERSION_KEPT)
+        if kept is not None and kept[0] == mark:
+            return kept[1]
+    found = version_of(connection.execute(_statement()).one())
+    if mark is not None:
+        connection.info[VERSION_KEPT] = (mark, found)
+    return found
+
+
+def _change_count(connection: Connection) -> int | None:
+    """SQLite's PRAGMA data_version: it changes for this connection whenever another
+    connection (of any process) commits, so an unchanged value means an unchanged
+    version; the connection's own commits drop what it kept (db.py). None where that
+    does not hold: another database, or writes of this connection not committed yet."""
+    if connection.dialect.name != "sqlite":
+        return None
+    raw = connection.connection.driver_connection
+    if raw is None or raw.in_transaction:
+        return None
+    return int(raw.execute("PRAGMA data_version").fetchone()[0])
 
 
 def version_of(values: Sequence[Any]) -> tuple[str, dt.datetime | None]:

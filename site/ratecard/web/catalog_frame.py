@@ -77,7 +77,8 @@ class Query:
 # A piece of a page as sent: its UTF-8 text, and that text as a raw deflate chunk when it
 # is kept compressed (see gzip_page), else None.
 Segment = tuple[bytes, bytes | None]
-GZIP_LEVEL = 1              # web/http.py's for a page made for one answer
+GZIP_LEVEL = 1              # web/http.py's for a page made for one answer; and for a
+KEPT_LEVEL = 6              # piece sent many times (a frame's, compressed once)
 KEEP_COMPRESSED = 1024      # bytes: a shorter piece is compressed with its neighbours
 
 
@@ -114,7 +115,7 @@ def _deflate(data: bytes) -> bytes:
     """`data` as raw deflate blocks that end on a byte boundary and refer to nothing
     before them: such chunks, concatenated, are one valid deflate stream (as pigz
     writes them)."""
-    compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
+    compressor = zlib.compressobj(KEPT_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
     return compressor.compress(data) + compressor.flush(zlib.Z_SYNC_FLUSH)
 
 
@@ -161,9 +162,9 @@ def gzip_page(segments: Sequence[Segment]) -> tuple[bytes, bytes]:
     if pending:
         run()
     whole = b"".join(body)
-    # gzip (RFC 1952): header (no name, no time, fastest, unknown OS), the deflate stream
+    # gzip (RFC 1952): header (no name, no time, unknown OS), the deflate stream
     # ended by an empty final block, then the CRC-32 and size of what it holds.
-    return whole, b"".join([b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x04\xff", *chunks, b"\x03\x00",
+    return whole, b"".join([b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff", *chunks, b"\x03\x00",
                             struct.pack("<II", zlib.crc32(whole), len(whole) & 0xFFFFFFFF)])
 
 

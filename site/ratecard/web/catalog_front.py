@@ -76,7 +76,9 @@ class CatalogFront:
                 return self._page(request)
             except SQLAlchemyError as exc:   # Flask answers, and says what is wrong
                 log.warning("catalog front: %s not answered: %s", request.full_path, exc)
-                return None
+            except Exception:                # a shortcut, never a 500: Flask answers
+                log.exception("catalog front: %s not answered", request.full_path)
+            return None
 
     def _page(self, request: Request) -> Response | Answer | None:
         cache: VersionedCache = self.app.extensions[EXTENSION]
