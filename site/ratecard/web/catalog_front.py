@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, NamedTuple
+from dataclasses import dataclass
+from typing import Any
 
 from flask import Flask, Response
 from sqlalchemy.exc import SQLAlchemyError
@@ -34,7 +35,7 @@ from ratecard.web.http import (
     security_headers,
 )
 from ratecard.web.page_cache import fragment_in
-from ratecard.web.page_store import FIRST_PAGES, HIT, RENDER
+from ratecard.web.page_store import FIRST_PAGES, HIT, RENDER, Front
 from ratecard.web.pages.catalog import fragment_key, parse, row_html
 from ratecard.web.params import BadParameter, address_key, check_query_bytes
 from ratecard.web.session import db_session
@@ -45,22 +46,11 @@ PATH = "/models"
 CONTENT_TYPE = "text/html; charset=utf-8"
 
 
-class CatalogFront:
-    """WSGI: a GET or HEAD of /models?q=… whose plan, frame and rows are kept is
-    answered here; any other request goes on to `inner`."""
+class CatalogFront(Front):
+    """A GET or HEAD of a catalog query whose frames are kept is answered here; any other
+    request goes on to `inner`."""
 
-    def __init__(self, app: Flask, inner: Callable[..., Iterable[bytes]]):
-        self.app = app
-        self.inner = inner
-
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]
-                 ) -> Iterable[bytes]:
-        answer = self._answer(environ)
-        if answer is None:
-            return self.inner(environ, start_response)
-        return answer(environ, start_response)
-
-    def _answer(self, environ: dict[str, Any]) -> Response | Answer | None:
+    def _answer(self, environ: dict[str, Any]) -> Callable[..., Iterable[bytes]] | None:
         raw = environ.get("QUERY_STRING", "")
         if (environ.get("REQUEST_METHOD") not in ("GET", "HEAD") or environ.get(RENDER)
                 or environ.get("PATH_INFO") != PATH or not raw
@@ -80,7 +70,7 @@ class CatalogFront:
                 log.exception("catalog front: %s not answered", request.full_path)
             return None
 
-    def _page(self, request: Request) -> Response | Answer | None:
+    def _page(self, request: Request) -> Callable[..., Iterable[bytes]] | None:
         cache: VersionedCache = self.app.extensions[EXTENSION]
         engine = self.app.extensions["ratecard.db"].engine
         path = request.path
@@ -139,7 +129,8 @@ class CatalogFront:
         return Answer("200 OK", headers, body)
 
 
-class Answer(NamedTuple):
+@dataclass(frozen=True)
+class Answer:
     """A response as WSGI sends it."""
 
     status: str

@@ -81,14 +81,9 @@ def _today() -> dt.date:
     return dt.datetime.now(dt.UTC).date()
 
 
-class StoreFront:
-    """WSGI, in front of Flask: a GET or HEAD of a page stored and current is answered
-    from the store in one query (the data version and the page together), with the
-    headers Flask's path would add (web/http.py: revalidation, security) and its 304 for a
-    client that has this version; anything else goes on to Flask, which renders (and keeps)
-    it. A stored page is the same for everyone, so nothing of Flask's request machinery
-    (routing, sessions, hooks) is needed to send it: this is what lets a stored page
-    approach a static file's speed."""
+class Front:
+    """WSGI, in front of Flask: `_answer` answers a request itself, or returns None and
+    the request goes on to `inner` (Flask, or another front)."""
 
     def __init__(self, app: Flask, inner: Callable[..., Iterable[bytes]]):
         self.app = app
@@ -100,6 +95,19 @@ class StoreFront:
         if answer is None:
             return self.inner(environ, start_response)
         return answer(environ, start_response)
+
+    def _answer(self, environ: dict[str, Any]) -> Callable[..., Iterable[bytes]] | None:
+        raise NotImplementedError
+
+
+class StoreFront(Front):
+    """WSGI, in front of Flask: a GET or HEAD of a page stored and current is answered
+    from the store in one query (the data version and the page together), with the
+    headers Flask's path would add (web/http.py: revalidation, security) and its 304 for a
+    client that has this version; anything else goes on to Flask, which renders (and keeps)
+    it. A stored page is the same for everyone, so nothing of Flask's request machinery
+    (routing, sessions, hooks) is needed to send it: this is what lets a stored page
+    approach a static file's speed."""
 
     def _answer(self, environ: dict[str, Any]) -> Response | None:
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD") or environ.get(RENDER):
